@@ -1,0 +1,142 @@
+package io.letterbox.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.broker.config.ConfigValidation;
+import io.letterbox.broker.delayed.DelayedFetches;
+import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.handler.Handlers;
+import io.letterbox.broker.network.KafkaServer;
+import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.metadata.MetadataConfig;
+import io.letterbox.metadata.MetadataNode;
+import io.letterbox.metadata.image.BrokerRegistration;
+import io.letterbox.metadata.record.Endpoint;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import io.letterbox.storage.log.LogManager;
+
+/**
+ * One Letterbox node: its logs, its metadata log, its partitions and its listeners, started in
+ * that order and stopped in the reverse one.
+ *
+ * <p>{@link #close()} is the clean shutdown: stop accepting, answer waiting requests, stop the
+ * network, then flush and fsync every log and write checkpoints and the clean-shutdown marker.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    /** The metadata log's directory inside the first log dir; not a partition name, so logs skip it. */
+    public static final String METADATA_DIR = "metadata";
+
+    private final BrokerConfig config;
+    private final LogManager logManager;
+    private final MetadataNode metadata;
+    private final DelayedFetches delayedFetches;
+    private final KafkaServer server;
+    private volatile boolean closed;
+
+    private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
+            KafkaServer server) {
+        this.config = config;
+        this.logManager = logManager;
+        this.metadata = metadata;
+        this.delayedFetches = delayedFetches;
+        this.server = server;
+    }
+
+    /**
+     * Starts a node. Fails with a message a user can act on: a locked data directory, a port in
+     * use, an invalid setting.
+     */
+    public static Broker start(BrokerConfig config) {
+        ConfigValidation validation = new ConfigValidation(config);
+        validation.validateBrokerConfigs(Map.of());
+        LogManager logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()));
+        MetadataNode metadata = null;
+        DelayedFetches delayedFetches = null;
+        try {
+            Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
+            metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
+                    config.numPartitions(), config.defaultReplicationFactor(), validation));
+            delayedFetches = new DelayedFetches();
+            DelayedFetches fetches = delayedFetches;
+            PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
+                    p -> fetches.onPartitionChanged(p.topicPartition()));
+            metadata.addListener(partitions);
+            metadata.controller().registerBroker(new BrokerRegistration(config.nodeId(), Uuid.randomUuid(),
+                    config.advertisedListeners().stream()
+                            .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
+                            .toList(),
+                    config.rack())).get(30, TimeUnit.SECONDS);
+            MetadataNode node = metadata;
+            var registry = Handlers.registry(config, node, partitions, logManager,
+                    new FetchSessionCache(1000), fetches, Time.SYSTEM);
+            KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
+                    config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
+            return new Broker(config, logManager, metadata, delayedFetches, server);
+        } catch (Exception e) {
+            if (delayedFetches != null) {
+                delayedFetches.close();
+            }
+            if (metadata != null) {
+                metadata.close();
+            }
+            logManager.close();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw new IllegalStateException("start-up failed: " + e.getMessage(), e);
+        }
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** The port the first listener really bound (useful with port 0). */
+    public int port() {
+        return server.boundAddress(0).getPort();
+    }
+
+    public InetSocketAddress boundAddress() {
+        return server.boundAddress(0);
+    }
+
+    public MetadataNode metadata() {
+        return metadata;
+    }
+
+    public LogManager logManager() {
+        return logManager;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long start = System.nanoTime();
+        server.stopAccepting();
+        delayedFetches.close();
+        server.close();
+        metadata.close();
+        logManager.close();
+        log.info("Stopped cleanly in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+}

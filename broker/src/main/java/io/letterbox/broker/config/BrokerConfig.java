@@ -1,0 +1,312 @@
+package io.letterbox.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The broker's static configuration: Kafka's key names, parsed from {@code server.properties}
+ * and {@code --override} pairs. Immutable and thread-safe.
+ *
+ * <p>Keys named {@code log.*} (and a few others) are broker-wide defaults of topic-level keys;
+ * {@link #TOPIC_DEFAULT_KEYS} maps each to its topic key, and {@link #topicDefaults(Map)} resolves
+ * them, with dynamic broker configs (set by AlterConfigs) taking precedence over static ones.
+ */
+public final class BrokerConfig {
+
+    public static final String NODE_ID = "node.id";
+    public static final String BROKER_ID = "broker.id";
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String BROKER_RACK = "broker.rack";
+
+    /** Broker key → the topic-level key whose default it sets. */
+    public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
+            "log.segment.bytes", "segment.bytes",
+            "log.roll.ms", "segment.ms",
+            "log.roll.hours", "segment.ms",
+            "log.roll.jitter.ms", "segment.jitter.ms",
+            "log.index.interval.bytes", "index.interval.bytes",
+            "log.index.size.max.bytes", "segment.index.bytes",
+            "message.max.bytes", "max.message.bytes",
+            "log.message.timestamp.type", "message.timestamp.type",
+            "log.message.timestamp.before.max.ms", "message.timestamp.before.max.ms",
+            "log.message.timestamp.after.max.ms", "message.timestamp.after.max.ms",
+            "log.retention.ms", "retention.ms",
+            "log.retention.minutes", "retention.ms",
+            "log.retention.hours", "retention.ms",
+            "log.retention.bytes", "retention.bytes",
+            "log.cleanup.policy", "cleanup.policy",
+            "log.cleaner.delete.retention.ms", "delete.retention.ms",
+            "log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms",
+            "log.cleaner.max.compaction.lag.ms", "max.compaction.lag.ms",
+            "log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio",
+            "log.segment.delete.delay.ms", "file.delete.delay.ms",
+            "min.insync.replicas", "min.insync.replicas",
+            "unclean.leader.election.enable", "unclean.leader.election.enable",
+            "compression.type", "compression.type",
+            "log.flush.on.ack", "flush.on.ack");
+
+    /** Every key the broker accepts. Topic-default keys have no default here: the topic's applies. */
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(NODE_ID, INT, 1, atLeast(0), HIGH, "The id of this node in the cluster.")
+            .define(BROKER_ID, INT, null, HIGH, "Older name of node.id; when set, it must equal node.id.")
+            .define(PROCESS_ROLES, LIST, "broker,controller", ConfigDef.ValidList.in("broker", "controller"), HIGH,
+                    "The roles of this node. A single node is both broker and controller.")
+            .define(LISTENERS, STRING, "PLAINTEXT://localhost:9092", HIGH,
+                    "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
+            .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
+                    "The addresses clients are told to use; defaults to listeners.")
+            .define(LOG_DIRS, LIST, null, HIGH, "The directories that hold the data. Default: ./data")
+            .define(LOG_DIR, STRING, "./data", HIGH, "The data directory, used when log.dirs is not set.")
+            .define(NUM_PARTITIONS, INT, 1, atLeast(1), MEDIUM, "The partitions of an auto-created topic.")
+            .define(DEFAULT_REPLICATION_FACTOR, SHORT, (short) 1, atLeast(1), MEDIUM,
+                    "The replication factor of an auto-created topic.")
+            .define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, MEDIUM,
+                    "Create a topic when a client asks for metadata of one that does not exist.")
+            .define(DELETE_TOPIC_ENABLE, BOOLEAN, true, MEDIUM, "Allow DeleteTopics.")
+            .define(SOCKET_REQUEST_MAX_BYTES, INT, 104857600, atLeast(1), MEDIUM,
+                    "The largest request frame; a larger one closes the connection.")
+            .define(NUM_NETWORK_THREADS, INT, Runtime.getRuntime().availableProcessors(), between(1, 256), LOW,
+                    "The network threads (event loops) that read requests and run handlers.")
+            .define(BROKER_RACK, STRING, null, LOW, "The rack of this broker, for rack-aware placement.")
+            // Accepted for compatibility with Kafka's sample server.properties; tuning Letterbox does not need.
+            .define("num.io.threads", INT, 8, atLeast(1), LOW, "Accepted for compatibility; handlers run on the network threads.")
+            .define("socket.send.buffer.bytes", INT, 102400, LOW, "SO_SNDBUF of client sockets; -1 for the OS default.")
+            .define("socket.receive.buffer.bytes", INT, 102400, LOW, "SO_RCVBUF of client sockets; -1 for the OS default.")
+            .define("num.recovery.threads.per.data.dir", INT, 1, atLeast(1), LOW, "Threads that recover logs at start-up.")
+            .define("log.retention.check.interval.ms", LONG, 300000L, atLeast(1), LOW, "How often retention is checked.")
+            .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
+            .define("transaction.state.log.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __transaction_state.")
+            .define("transaction.state.log.min.isr", INT, 1, atLeast(1), LOW, "min.insync.replicas of __transaction_state.")
+            .define("share.coordinator.state.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Accepted for compatibility.")
+            .define("share.coordinator.state.topic.min.isr", INT, 1, atLeast(1), LOW, "Accepted for compatibility.")
+            .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), LOW, "Delay before the first rebalance of a new group.")
+            .define("controller.quorum.voters", LIST, "", LOW, "The controller quorum: id@host:port,...")
+            .define("controller.quorum.bootstrap.servers", LIST, "", LOW, "Accepted for compatibility.")
+            .define("controller.listener.names", LIST, "", LOW, "The listeners the controller quorum uses.")
+            .define("inter.broker.listener.name", STRING, null, LOW, "The listener brokers use between themselves.")
+            .define("listener.security.protocol.map", STRING, null, LOW, "Listener name to security protocol (PLAINTEXT only).")
+            // Topic-level defaults: validated against the topic definition, no broker default.
+            .define("log.segment.bytes", INT, null, MEDIUM, "Default segment.bytes: the largest segment file.")
+            .define("log.roll.ms", LONG, null, MEDIUM, "Default segment.ms: roll a segment this old.")
+            .define("log.roll.hours", INT, null, MEDIUM, "Default segment.ms in hours (log.roll.ms wins).")
+            .define("log.roll.jitter.ms", LONG, null, LOW, "Default segment.jitter.ms.")
+            .define("log.index.interval.bytes", INT, null, LOW, "Default index.interval.bytes.")
+            .define("log.index.size.max.bytes", INT, null, LOW, "Default segment.index.bytes.")
+            .define("message.max.bytes", INT, null, MEDIUM, "Default max.message.bytes: the largest record batch.")
+            .define("log.message.timestamp.type", STRING, null, MEDIUM, "Default message.timestamp.type.")
+            .define("log.message.timestamp.before.max.ms", LONG, null, LOW, "Default message.timestamp.before.max.ms.")
+            .define("log.message.timestamp.after.max.ms", LONG, null, LOW, "Default message.timestamp.after.max.ms.")
+            .define("log.retention.ms", LONG, null, MEDIUM, "Default retention.ms (-1: keep forever).")
+            .define("log.retention.minutes", INT, null, MEDIUM, "Default retention.ms in minutes (log.retention.ms wins).")
+            .define("log.retention.hours", INT, null, MEDIUM, "Default retention.ms in hours (minutes and ms win).")
+            .define("log.retention.bytes", LONG, null, MEDIUM, "Default retention.bytes (-1: no limit).")
+            .define("log.cleanup.policy", LIST, null, MEDIUM, "Default cleanup.policy.")
+            .define("log.cleaner.delete.retention.ms", LONG, null, LOW, "Default delete.retention.ms.")
+            .define("log.cleaner.min.compaction.lag.ms", LONG, null, LOW, "Default min.compaction.lag.ms.")
+            .define("log.cleaner.max.compaction.lag.ms", LONG, null, LOW, "Default max.compaction.lag.ms.")
+            .define("log.cleaner.min.cleanable.ratio", ConfigDef.Type.DOUBLE, null, LOW, "Default min.cleanable.dirty.ratio.")
+            .define("log.segment.delete.delay.ms", LONG, null, LOW, "Default file.delete.delay.ms.")
+            .define("min.insync.replicas", INT, null, MEDIUM, "Default min.insync.replicas.")
+            .define("unclean.leader.election.enable", BOOLEAN, null, LOW, "Default unclean.leader.election.enable.")
+            .define("compression.type", STRING, null, LOW, "Default compression.type (only 'producer': batches are stored as received).")
+            .define("log.flush.on.ack", BOOLEAN, null, HIGH,
+                    "Answer acks=all only after fsync, and let consumers read only fsynced records (default true). "
+                            + "false gives Kafka's page-cache behaviour.");
+
+    private final Map<String, String> originals;
+    private final Map<String, Object> values;
+    private final List<Endpoint> listeners;
+    private final List<Endpoint> advertisedListeners;
+    private final List<Path> logDirs;
+
+    private BrokerConfig(Map<String, String> originals) {
+        this.originals = Collections.unmodifiableMap(new TreeMap<>(originals));
+        for (String key : originals.keySet()) {
+            if (!CONFIG_DEF.names().contains(key)) {
+                throw new ConfigException("Unknown configuration '" + key + "'; see docs for the supported keys");
+            }
+        }
+        this.values = CONFIG_DEF.parse(originals);
+        Integer brokerId = (Integer) values.get(BROKER_ID);
+        if (brokerId != null && originals.containsKey(NODE_ID) && brokerId.intValue() != nodeId()) {
+            throw new ConfigException(BROKER_ID, brokerId, "must equal node.id (" + nodeId() + ")");
+        }
+        this.listeners = Endpoint.parseList(LISTENERS, (String) values.get(LISTENERS));
+        String advertised = (String) values.get(ADVERTISED_LISTENERS);
+        this.advertisedListeners = advertised == null ? advertisable(listeners)
+                : Endpoint.parseList(ADVERTISED_LISTENERS, advertised);
+        @SuppressWarnings("unchecked")
+        List<String> dirs = (List<String>) values.get(LOG_DIRS);
+        if (dirs == null || dirs.isEmpty()) {
+            dirs = List.of((String) values.get(LOG_DIR));
+        }
+        this.logDirs = dirs.stream().map(d -> Path.of(d).toAbsolutePath().normalize()).toList();
+        topicDefaults(Map.of()); // fail now on a bad topic default, not at the first topic
+    }
+
+    /**
+     * Parses a configuration.
+     *
+     * @throws ConfigException naming the key and what is wrong, for an unknown key or a bad value
+     */
+    public static BrokerConfig parse(Map<String, String> props) {
+        return new BrokerConfig(props);
+    }
+
+    public int nodeId() {
+        Integer brokerId = (Integer) values.get(BROKER_ID);
+        return originals.containsKey(NODE_ID) || brokerId == null ? (Integer) values.get(NODE_ID) : brokerId;
+    }
+
+    public List<Endpoint> listeners() {
+        return listeners;
+    }
+
+    public List<Endpoint> advertisedListeners() {
+        return advertisedListeners;
+    }
+
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    public int numPartitions() {
+        return (Integer) values.get(NUM_PARTITIONS);
+    }
+
+    public short defaultReplicationFactor() {
+        return (Short) values.get(DEFAULT_REPLICATION_FACTOR);
+    }
+
+    public boolean autoCreateTopics() {
+        return (Boolean) values.get(AUTO_CREATE_TOPICS_ENABLE);
+    }
+
+    public boolean deleteTopicEnable() {
+        return (Boolean) values.get(DELETE_TOPIC_ENABLE);
+    }
+
+    public int socketRequestMaxBytes() {
+        return (Integer) values.get(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public int numNetworkThreads() {
+        return (Integer) values.get(NUM_NETWORK_THREADS);
+    }
+
+    public String rack() {
+        return (String) values.get(BROKER_RACK);
+    }
+
+    public int socketSendBufferBytes() {
+        return (Integer) values.get("socket.send.buffer.bytes");
+    }
+
+    public int socketReceiveBufferBytes() {
+        return (Integer) values.get("socket.receive.buffer.bytes");
+    }
+
+    /** The keys the operator set, as given. */
+    public Map<String, String> originals() {
+        return originals;
+    }
+
+    /** Every key's effective value as a string (null when unset and without default). */
+    public Map<String, String> valuesAsStrings() {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ConfigDef.ConfigKey> e : CONFIG_DEF.configKeys().entrySet()) {
+            Object v = values.get(e.getKey());
+            out.put(e.getKey(), v == null ? null : ConfigDef.convertToString(v, e.getValue().type));
+        }
+        return out;
+    }
+
+    /**
+     * The topic-level defaults this broker gives topics: the static {@code log.*} keys with
+     * {@code dynamic} (broker configs set at run time, already merged cluster-wide then per
+     * broker) over them. Only keys that are set appear; the topic definition supplies the rest.
+     */
+    public Map<String, String> topicDefaults(Map<String, String> dynamic) {
+        Map<String, String> merged = new LinkedHashMap<>(originals);
+        merged.putAll(dynamic);
+        Map<String, String> out = new LinkedHashMap<>();
+        // The more precise unit wins, as in Kafka: ms over minutes over hours.
+        putScaled(out, merged, "segment.ms", "log.roll.hours", 3_600_000L);
+        putScaled(out, merged, "segment.ms", "log.roll.ms", 1L);
+        putScaled(out, merged, "retention.ms", "log.retention.hours", 3_600_000L);
+        putScaled(out, merged, "retention.ms", "log.retention.minutes", 60_000L);
+        putScaled(out, merged, "retention.ms", "log.retention.ms", 1L);
+        for (Map.Entry<String, String> e : TOPIC_DEFAULT_KEYS.entrySet()) {
+            String topicKey = e.getValue();
+            if (!topicKey.equals("segment.ms") && !topicKey.equals("retention.ms") && merged.containsKey(e.getKey())) {
+                out.put(topicKey, merged.get(e.getKey()).trim());
+            }
+        }
+        return out;
+    }
+
+    /** Keys that AlterConfigs may change on a running broker: the topic defaults. */
+    public static Set<String> dynamicKeys() {
+        return TOPIC_DEFAULT_KEYS.keySet();
+    }
+
+    private static void putScaled(Map<String, String> out, Map<String, String> merged, String topicKey,
+            String brokerKey, long scale) {
+        String v = merged.get(brokerKey);
+        if (v == null) {
+            return;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(brokerKey, v, "expected a whole number");
+        }
+        out.put(topicKey, Long.toString(n < 0 ? -1 : n * scale));
+    }
+
+    private static List<Endpoint> advertisable(List<Endpoint> bound) {
+        return bound.stream()
+                .map(e -> e.host().isEmpty() || e.host().equals("0.0.0.0") || e.host().equals("::")
+                        ? new Endpoint(e.listenerName(), "localhost", e.port()) : e)
+                .toList();
+    }
+
+    private static Map<String, String> orderedMap(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}

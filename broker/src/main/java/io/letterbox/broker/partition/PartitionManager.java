@@ -1,0 +1,164 @@
+package io.letterbox.broker.partition;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.metadata.MetadataListener;
+import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.metadata.image.PartitionImage;
+import io.letterbox.metadata.image.TopicImage;
+import io.letterbox.storage.config.LogConfig;
+import io.letterbox.storage.log.Log;
+import io.letterbox.storage.log.LogManager;
+
+/**
+ * The partitions this broker leads, kept in step with the metadata image: a new topic gets
+ * its logs, a deleted topic loses them, a config change reaches each log. Handlers look
+ * partitions up here without locks.
+ *
+ * <p>Image changes arrive on the metadata thread, one at a time, in log order.
+ */
+public final class PartitionManager implements MetadataListener {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionManager.class);
+
+    private final int nodeId;
+    private final BrokerConfig config;
+    private final LogManager logManager;
+    private final Consumer<Partition> highWatermarkListener;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+
+    public PartitionManager(int nodeId, BrokerConfig config, LogManager logManager,
+            Consumer<Partition> highWatermarkListener) {
+        this.nodeId = nodeId;
+        this.config = config;
+        this.logManager = logManager;
+        this.highWatermarkListener = highWatermarkListener;
+    }
+
+    /** The partition if this broker leads it, else null. */
+    public Partition get(TopicPartition tp) {
+        return partitions.get(tp);
+    }
+
+    /**
+     * The partition this broker leads, or the error a client should see: UNKNOWN_TOPIC_OR_PARTITION
+     * when the image has no such partition, NOT_LEADER_OR_FOLLOWER when another broker leads it.
+     */
+    public Partition leaderOrThrow(MetadataImage image, TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        if (p != null) {
+            return p;
+        }
+        TopicImage topic = image.topics().byName().get(tp.topic());
+        if (topic == null || !topic.partitions().containsKey(tp.partition())) {
+            throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                    "This server does not host this topic-partition.");
+        }
+        throw new NotLeaderOrFollowerException("This broker is not the leader of " + tp);
+    }
+
+    public Collection<Partition> all() {
+        return partitions.values();
+    }
+
+    /** The log settings of a topic: its overrides over the broker's (static and dynamic) defaults. */
+    public LogConfig logConfig(MetadataImage image, Map<String, String> topicOverrides) {
+        return LogConfig.of(topicOverrides, config.topicDefaults(dynamicBrokerConfigs(image)));
+    }
+
+    /** Dynamic broker configs that apply here: cluster-wide ones, then this broker's own. */
+    public Map<String, String> dynamicBrokerConfigs(MetadataImage image) {
+        Map<String, String> merged = new HashMap<>(image.brokerConfigs().getOrDefault("", Map.of()));
+        merged.putAll(image.brokerConfigs().getOrDefault(Integer.toString(nodeId), Map.of()));
+        return merged;
+    }
+
+    @Override
+    public void onImage(MetadataImage previous, MetadataImage next) {
+        boolean brokerConfigsChanged = !Objects.equals(dynamicBrokerConfigs(previous), dynamicBrokerConfigs(next));
+        // Topics gone (or re-created under a new id): drop their partitions and logs.
+        for (Partition p : partitions.values()) {
+            TopicImage topic = next.topics().byName().get(p.topicPartition().topic());
+            if (topic == null || !topic.id().equals(p.topicId())
+                    || !topic.partitions().containsKey(p.topicPartition().partition())) {
+                remove(p);
+            }
+        }
+        for (TopicImage topic : next.topics().byName().values()) {
+            TopicImage before = previous.topics().byId().get(topic.id());
+            boolean configChanged = brokerConfigsChanged || before == null
+                    || !before.configs().equals(topic.configs());
+            LogConfig logConfig = null;
+            for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
+                PartitionImage pi = e.getValue();
+                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
+                Partition existing = partitions.get(tp);
+                if (pi.leader() != nodeId) {
+                    if (existing != null) {
+                        partitions.remove(tp);
+                        existing.close(new NotLeaderOrFollowerException("leadership moved"));
+                    }
+                    continue;
+                }
+                if (logConfig == null || configChanged) {
+                    logConfig = logConfigOrDefault(next, topic);
+                }
+                if (existing == null) {
+                    Log partitionLog = logManager.getOrCreate(tp, topic.id(), logConfig);
+                    partitions.put(tp, new Partition(tp, topic.id(), pi.leaderEpoch(), partitionLog,
+                            logManager.groupCommit(), highWatermarkListener));
+                } else {
+                    existing.setLeaderEpoch(pi.leaderEpoch());
+                    if (configChanged) {
+                        existing.log().updateConfig(logConfig);
+                    }
+                }
+            }
+        }
+        // Logs on disk whose topic no longer exists (deleted while this broker was down).
+        for (Log l : logManager.logs()) {
+            if (!partitions.containsKey(l.topicPartition())) {
+                TopicImage topic = next.topics().byName().get(l.topicPartition().topic());
+                if (topic == null || !Objects.equals(topic.id(), l.topicId())) {
+                    log.info("Deleting log {}: its topic no longer exists", l.topicPartition());
+                    logManager.delete(l.topicPartition());
+                }
+            }
+        }
+    }
+
+    private LogConfig logConfigOrDefault(MetadataImage image, TopicImage topic) {
+        try {
+            return logConfig(image, topic.configs());
+        } catch (RuntimeException e) {
+            // Configs are validated before they enter the metadata log; a default that became
+            // invalid (a broker upgrade, say) must not make the topic unusable.
+            log.warn("Topic {} has invalid configs ({}); using broker defaults", topic.name(), e.getMessage());
+            return logConfig(image, Map.of());
+        }
+    }
+
+    private void remove(Partition p) {
+        partitions.remove(p.topicPartition());
+        p.close(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("topic deleted"));
+        logManager.delete(p.topicPartition());
+    }
+
+    /** Exposed for handlers that resolve topic IDs. */
+    public static Uuid idOf(MetadataImage image, String topic) {
+        TopicImage t = image.topics().byName().get(topic);
+        return t == null ? Uuid.ZERO_UUID : t.id();
+    }
+}

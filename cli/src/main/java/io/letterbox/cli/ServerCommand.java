@@ -1,0 +1,9 @@
+package io.letterbox.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code letterbox server}: run a broker. */
+@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Run a Letterbox broker.", subcommands = {ServerStartCommand.class})
+public final class ServerCommand {
+}

@@ -1,0 +1,119 @@
+package io.letterbox.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+
+import io.letterbox.broker.Broker;
+import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.broker.config.Endpoint;
+import io.letterbox.storage.log.LogDirLockedException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code letterbox server start [server.properties] [--override key=value]...}: starts a broker
+ * in the foreground and runs until SIGTERM or Ctrl-C, which shut it down cleanly (exit 0).
+ */
+@Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Start a broker in the foreground. With no file it runs a single node on "
+                + "localhost:9092 with its data in ./data.", "",
+                "Settings use Apache Kafka's key names (listeners, log.dirs, num.partitions, "
+                        + "log.segment.bytes, message.max.bytes, log.flush.on.ack, ...)."},
+        footer = {"", "Examples:",
+                "  letterbox server start",
+                "  letterbox server start config/server.properties",
+                "  letterbox server start --override listeners=PLAINTEXT://127.0.0.1:19092 --override log.dirs=/tmp/lb"})
+public final class ServerStartCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "server.properties",
+            description = "A properties file with broker settings.")
+    Path propertiesFile;
+
+    @Option(names = "--override", paramLabel = "key=value",
+            description = "Set one broker setting; wins over the file. Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        Map<String, String> props;
+        BrokerConfig config;
+        try {
+            props = settings();
+            config = BrokerConfig.parse(props);
+        } catch (ConfigException | IllegalArgumentException | IOException e) {
+            err.println("letterbox: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (LogDirLockedException e) {
+            err.println("letterbox: " + e.getMessage());
+            return 1;
+        } catch (KafkaException | IllegalStateException | java.io.UncheckedIOException e) {
+            err.println("letterbox: could not start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            try {
+                broker.close();
+            } finally {
+                stopped.countDown();
+            }
+        };
+        Signals.onTerminate(stop);
+        Endpoint first = config.advertisedListeners().get(0);
+        out.printf("Letterbox %s started on %s:%d, data in %s (%d ms)%n", Version.current(), first.host(),
+                broker.port(), String.join(",", config.logDirs().stream().map(Path::toString).toList()),
+                System.currentTimeMillis() - jvmStart);
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, String> settings() throws IOException {
+        Map<String, String> props = new LinkedHashMap<>();
+        if (propertiesFile != null) {
+            if (!Files.isRegularFile(propertiesFile)) {
+                throw new IOException("no such file: " + propertiesFile);
+            }
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(propertiesFile)) {
+                p.load(in);
+            }
+            p.stringPropertyNames().forEach(k -> props.put(k.trim(), p.getProperty(k).trim()));
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--override takes key=value, not '" + o + "'");
+            }
+            props.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
+        }
+        return props;
+    }
+}
