@@ -73,6 +73,7 @@ final class Segment implements Closeable {
 
     /** Creates a new empty segment (files replaced if present). */
     static Segment create(Path dir, long baseOffset, long nowMs, long rollJitterMs) throws IOException {
+        FailurePoint.ROLL.check();
         Path file = logFile(dir, baseOffset);
         Files.deleteIfExists(file);
         FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
@@ -273,7 +274,18 @@ final class Segment implements Closeable {
      */
     void append(MemoryRecords batches, BatchHeader[] headers, int indexIntervalBytes) throws IOException {
         int position = size;
-        records.append(batches);
+        try {
+            FailurePoint.APPEND.check();
+            records.append(batches);
+        } catch (IOException e) {
+            // Cut any partial write so the next append starts at the published end.
+            try {
+                records.truncateTo(position);
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         for (BatchHeader h : headers) {
             if (firstBatchTimestamp < 0 && nextOffset == baseOffset) {
                 firstBatchTimestamp = h.maxTimestamp();
@@ -372,6 +384,7 @@ final class Segment implements Closeable {
 
     /** Drops every batch from the one holding {@code offset} onwards and rebuilds the indexes (writer only). */
     void truncateTo(long offset, int indexIntervalBytes) throws IOException {
+        FailurePoint.TRUNCATE.check();
         BatchHeader h = findBatch(offset, size);
         if (h != null) {
             records.truncateTo(h.position());
@@ -397,6 +410,7 @@ final class Segment implements Closeable {
 
     /** Fsyncs the log file and, unless {@code dataOnly}, the indexes. Done means durable. */
     void flush(boolean dataOnly) throws IOException {
+        FailurePoint.FSYNC.check();
         records.flush();
         if (!dataOnly && !indexesFlushed) {
             OffsetIndex oi = offsetIndex;
