@@ -21,6 +21,7 @@ import java.util.Map;
 final class TestBatches {
 
     static final long NOW = 1_700_000_000_000L;
+    static final Uuid TOPIC_ID = Uuid.fromString("c2hvcnQtaWQtZm9yLXRlcw");
 
     private TestBatches() {
     }
@@ -88,7 +89,7 @@ final class TestBatches {
     }
 
     static Log openLog(Path parent, LogConfig config) {
-        return Log.open(parent.resolve("orders-0"), Uuid.randomUuid(), config, Time.SYSTEM);
+        return Log.open(parent.resolve("orders-0"), TOPIC_ID, config, Time.SYSTEM);
     }
 
     /** Reads everything from the log start up to the log end. */
