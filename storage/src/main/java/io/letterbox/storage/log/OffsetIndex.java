@@ -152,21 +152,6 @@ final class OffsetIndex implements Closeable {
         return found < 0 ? 0 : e.positions[found];
     }
 
-    /** Drops every entry whose position is at or after {@code position} (writer only). */
-    void truncateToPosition(int position) throws IOException {
-        Entries e = entries;
-        int n = e.size;
-        while (n > 0 && e.positions[n - 1] >= position) {
-            n--;
-        }
-        if (n != e.size) {
-            // Copy so that readers holding the old view keep valid data.
-            entries = new Entries(Arrays.copyOf(e.relativeOffsets, Math.max(16, n)),
-                    Arrays.copyOf(e.positions, Math.max(16, n)), n);
-            channel.truncate((long) n * ENTRY_SIZE);
-        }
-    }
-
     void flush() throws IOException {
         channel.force(true);
     }
