@@ -1,0 +1,899 @@
+package io.letterbox.storage.log;
+
+import io.letterbox.storage.checkpoint.AtomicFile;
+import io.letterbox.storage.config.LogConfig;
+import io.letterbox.storage.producer.BatchMetadata;
+import io.letterbox.storage.producer.ProducerStateEntry;
+import io.letterbox.storage.producer.ProducerStateManager;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The log of one partition, in directory {@code <logDir>/<topic>-<partition>/}:
+ *
+ * <pre>
+ * 00000000000000000000.log        batches as received (magic v2), baseOffset/leader epoch patched
+ * 00000000000000000000.index      sparse offset index        (see {@link OffsetIndex})
+ * 00000000000000000000.timeindex  sparse time index          (see {@link TimeIndex})
+ * 00000000000000001234.log ...    next segment, named after its first offset
+ * 00000000000000001234.snapshot   producer state below 1234 (see {@link ProducerStateManager})
+ * leader-epoch-checkpoint         epoch -> start offset      (see {@link LeaderEpochCache})
+ * partition.metadata              topic id                   (see {@link PartitionMetadata})
+ * </pre>
+ *
+ * <p>Writes: {@link #appendAsLeader} validates batches in place, assigns offsets and writes the bytes in
+ * one write; "done" when it returns means written to the page cache and visible to {@link #read}. It is
+ * durable only once {@link #flush} (or a {@link GroupCommit} round) has covered it; {@link #flushedOffset()}
+ * tells how far that is. Log start offset changes, epoch changes, truncation and producer snapshots are
+ * durable when the call returns.
+ *
+ * <p>Thread-safety: appends, roll, truncation and record deletion are serialized by one write lock.
+ * Reads run concurrently with them and only see whole batches: the new log end offset is published
+ * (volatile) after the bytes and the segment size. {@link #flush} uses its own lock so an fsync runs
+ * while appends continue; truncation, deletion and close take both (flush lock first).
+ */
+public final class Log implements Closeable {
+
+    static final Logger LOG = LoggerFactory.getLogger(Log.class);
+
+    /** Told when the log start offset moved, so the owner can persist it before the call returns. */
+    interface LogStartOffsetListener {
+        void onLogStartOffsetChanged(Log log) throws IOException;
+    }
+
+    private final Path dir;
+    private final TopicPartition topicPartition;
+    private final Time time;
+    private final ProducerStateManager producerState;
+    private final LeaderEpochCache epochCache;
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final Object writeLock = new Object();
+    private final Object flushLock = new Object();
+    private volatile LogStartOffsetListener listener;
+    private volatile Uuid topicId;
+    private volatile LogConfig config;
+    private volatile Segment active;
+    private volatile long logEndOffset;
+    private volatile long logStartOffset;
+    private volatile long highWatermark;
+    private volatile long flushedOffset;
+    private volatile boolean closed;
+
+    private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time) throws IOException {
+        this.dir = dir;
+        this.topicPartition = tp;
+        this.topicId = topicId;
+        this.config = config;
+        this.time = time;
+        this.producerState = new ProducerStateManager(dir);
+        this.epochCache = new LeaderEpochCache(dir);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}, scanning every segment as after a crash. The
+     * directory name must be {@code <topic>-<partition>}.
+     */
+    public static Log open(Path dir, Uuid topicId, LogConfig config, Time time) {
+        return open(dir, topicId, config, time, 0L, 0L, false, null);
+    }
+
+    /**
+     * Opens the log; with {@code cleanShutdown} nothing is scanned, otherwise every segment from the
+     * one holding {@code recoveryPoint} is checked batch by batch and a torn or corrupt tail is cut off.
+     */
+    static Log open(Path dir, Uuid topicId, LogConfig config, Time time, long recoveryPoint,
+                    long logStartCheckpoint, boolean cleanShutdown, LogStartOffsetListener listener) {
+        TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
+        try {
+            Files.createDirectories(dir);
+            Uuid stored = PartitionMetadata.read(dir);
+            Uuid effective = topicId;
+            if (!stored.equals(Uuid.ZERO_UUID)) {
+                if (!topicId.equals(Uuid.ZERO_UUID) && !topicId.equals(stored)) {
+                    throw new InconsistentTopicIdException("Log " + dir + " belongs to topic id " + stored
+                            + ", not " + topicId);
+                }
+                effective = stored;
+            } else if (!topicId.equals(Uuid.ZERO_UUID)) {
+                PartitionMetadata.write(dir, topicId);
+            }
+            Log log = new Log(dir, tp, effective, config, time);
+            log.listener = listener;
+            log.load(recoveryPoint, logStartCheckpoint, cleanShutdown);
+            return log;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not open log " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses a directory name {@code <topic>-<partition>}. */
+    static TopicPartition parseTopicPartition(String dirName) {
+        int dash = dirName.lastIndexOf('-');
+        if (dash <= 0 || dash == dirName.length() - 1) {
+            throw new IllegalArgumentException("Not a partition directory name: " + dirName);
+        }
+        try {
+            int partition = Integer.parseInt(dirName.substring(dash + 1));
+            if (partition < 0) {
+                throw new IllegalArgumentException("Not a partition directory name: " + dirName);
+            }
+            return new TopicPartition(dirName.substring(0, dash), partition);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Not a partition directory name: " + dirName, e);
+        }
+    }
+
+    private long jitter() {
+        long max = config.segmentJitterMs();
+        return max <= 0 ? 0 : ThreadLocalRandom.current().nextLong(max);
+    }
+
+    private void load(long recoveryPoint, long logStartCheckpoint, boolean cleanShutdown) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(AtomicFile.TMP_SUFFIX)) {
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(".log") && name.length() == 24) {
+                    bases.add(Long.parseLong(name.substring(0, 20)));
+                }
+            }
+        }
+        bases.sort(Comparator.naturalOrder());
+        long now = time.milliseconds();
+        int interval = config.indexIntervalBytes();
+        for (long base : bases) {
+            segments.put(base, Segment.open(dir, base, now, jitter()));
+        }
+        if (segments.isEmpty()) {
+            long start = Math.max(0L, logStartCheckpoint);
+            segments.put(start, Segment.create(dir, start, now, jitter()));
+        }
+        if (cleanShutdown) {
+            segments.lastEntry().getValue().ensureLoaded(interval);
+        } else {
+            Long from = segments.floorKey(recoveryPoint);
+            if (from == null) {
+                from = segments.firstKey();
+            }
+            boolean[] epochsChanged = {false};
+            Segment.BatchVisitor visitor = h -> {
+                if (h.partitionLeaderEpoch() >= 0 && epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset(), false)) {
+                    epochsChanged[0] = true;
+                }
+            };
+            List<Segment> toRecover = new ArrayList<>(segments.tailMap(from, true).values());
+            for (int i = 0; i < toRecover.size(); i++) {
+                Segment seg = toRecover.get(i);
+                int truncated = seg.recover(interval, true, visitor);
+                if (truncated > 0) {
+                    LOG.warn("Recovered {}: cut {} bytes of torn or corrupt data after offset {}", seg.logFile(),
+                            truncated, seg.nextOffset());
+                    for (Segment later : toRecover.subList(i + 1, toRecover.size())) {
+                        LOG.warn("Deleting {} which follows a corrupt segment", later.logFile());
+                        segments.remove(later.baseOffset());
+                        later.delete();
+                    }
+                    break;
+                }
+            }
+            if (epochsChanged[0]) {
+                epochCache.persistNow();
+            }
+        }
+        active = segments.lastEntry().getValue();
+        logEndOffset = active.nextOffset();
+        logStartOffset = Math.min(Math.max(logStartCheckpoint, segments.firstKey()), logEndOffset);
+        highWatermark = logStartOffset;
+        flushedOffset = cleanShutdown ? logEndOffset : Math.min(Math.max(recoveryPoint, logStartOffset), logEndOffset);
+        epochCache.truncateFromEnd(logEndOffset);
+        epochCache.truncateFromStart(logStartOffset);
+        rebuildProducerState();
+    }
+
+    /** Loads the newest producer snapshot not above the log end and replays the batches after it. */
+    private void rebuildProducerState() throws IOException {
+        long end = logEndOffset;
+        producerState.deleteSnapshotsAfter(end);
+        long snapshot = producerState.loadLatestSnapshot(end);
+        long from = snapshot < 0 ? segments.firstKey() : snapshot;
+        if (from >= end) {
+            return;
+        }
+        Long key = segments.floorKey(from);
+        int interval = config.indexIntervalBytes();
+        for (Segment seg : segments.tailMap(key == null ? segments.firstKey() : key, true).values()) {
+            seg.ensureLoaded(interval);
+            HeaderScanner scanner = new HeaderScanner(seg.channel(), seg.offsetIndex().lookup(from), seg.size());
+            BatchHeader h;
+            while ((h = scanner.peek()) != null) {
+                if (h.baseOffset() >= from && h.hasProducerId() && !h.isControl()) {
+                    producerState.replay(h.producerId(), h.producerEpoch(), h.baseSequence(),
+                            DefaultRecordBatch.incrementSequence(h.baseSequence(), h.lastOffsetDelta()),
+                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
+                }
+                scanner.skip(h.sizeInBytes());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /**
+     * Validates {@code records} in place, assigns offsets from the log end, stamps {@code leaderEpoch}
+     * (and the append time on LogAppendTime topics) and writes them in one write.
+     *
+     * @throws InvalidRecordException        magic other than 2, empty batch, control batch, bad offsets
+     * @throws CorruptRecordException        size fields inconsistent with the buffer, or CRC mismatch
+     * @throws RecordTooLargeException       a batch larger than max.message.bytes
+     * @throws InvalidTimestampException     a CreateTime timestamp outside the allowed window
+     * @throws org.apache.kafka.common.errors.OutOfOrderSequenceException   idempotence sequence gap
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException stale producer epoch
+     * @throws KafkaStorageException         the write failed
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch, long nowMs) {
+        LogConfig cfg = config;
+        ByteBuffer buf = records.buffer();
+        List<Integer> positions = validateStructure(buf, cfg);
+        List<MutableRecordBatch> batches = new ArrayList<>(positions.size());
+        for (MutableRecordBatch b : records.batches()) {
+            batches.add(b);
+        }
+        if (batches.size() != positions.size()) {
+            throw new CorruptRecordException("Record batches of " + topicPartition + " could not be parsed");
+        }
+        BatchHeader[] headers = new BatchHeader[batches.size()];
+        for (int i = 0; i < batches.size(); i++) {
+            int at = positions.get(i);
+            headers[i] = BatchHeader.parse(buf, at, at - buf.position());
+            validateBatch(batches.get(i), headers[i], cfg, nowMs);
+        }
+        synchronized (writeLock) {
+            ensureOpen();
+            ProducerStateManager.Pending pending = producerState.prepare();
+            long next = logEndOffset;
+            for (BatchHeader h : headers) {
+                long first = next;
+                long last = next + h.lastOffsetDelta();
+                if (h.hasProducerId()) {
+                    int lastSeq = DefaultRecordBatch.incrementSequence(h.baseSequence(), h.lastOffsetDelta());
+                    BatchMetadata dup = pending.check(h.producerId(), h.producerEpoch(), h.baseSequence(), lastSeq);
+                    if (dup != null) {
+                        return new LogAppendInfo(dup.firstOffset(), dup.lastOffset(),
+                                cfg.logAppendTime() ? dup.timestamp() : -1L, logStartOffset, true);
+                    }
+                    pending.add(h.producerId(), h.producerEpoch(), new BatchMetadata(h.baseSequence(), lastSeq,
+                            first, last, cfg.logAppendTime() ? nowMs : h.maxTimestamp()));
+                }
+                next = last + 1;
+            }
+            long firstOffset = logEndOffset;
+            next = firstOffset;
+            long maxTimestamp = -1L;
+            for (int i = 0; i < batches.size(); i++) {
+                MutableRecordBatch b = batches.get(i);
+                next += headers[i].lastOffsetDelta();
+                b.setLastOffset(next);
+                next++;
+                b.setPartitionLeaderEpoch(leaderEpoch);
+                if (cfg.logAppendTime()) {
+                    b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, nowMs);
+                }
+                int at = positions.get(i);
+                headers[i] = BatchHeader.parse(buf, at, at - buf.position());
+                maxTimestamp = Math.max(maxTimestamp, headers[i].maxTimestamp());
+            }
+            try {
+                if (active.shouldRoll(records.sizeInBytes(), maxTimestamp, next - 1, nowMs, cfg.segmentBytes(),
+                        cfg.segmentMs(), cfg.segmentIndexBytes())) {
+                    roll(nowMs);
+                }
+                active.append(records, headers, cfg.indexIntervalBytes());
+                pending.commit();
+                if (leaderEpoch >= 0) {
+                    epochCache.assign(leaderEpoch, firstOffset, true);
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Append to " + topicPartition + " failed: " + e.getMessage(), e);
+            }
+            logEndOffset = next;
+            return new LogAppendInfo(firstOffset, next - 1, cfg.logAppendTime() ? nowMs : -1L, logStartOffset, false);
+        }
+    }
+
+    /** Walks the size fields of every batch; returns the absolute buffer index of each batch. */
+    private List<Integer> validateStructure(ByteBuffer buf, LogConfig cfg) {
+        int pos = buf.position();
+        int end = buf.limit();
+        if (pos == end) {
+            throw new InvalidRecordException("Produce to " + topicPartition + " carries no record batch");
+        }
+        List<Integer> positions = new ArrayList<>(1);
+        while (pos < end) {
+            if (end - pos < BatchHeader.MAGIC_OFFSET + 1) {
+                throw new CorruptRecordException("Truncated record batch header at byte " + (pos - buf.position())
+                        + " for " + topicPartition);
+            }
+            byte magic = buf.get(pos + BatchHeader.MAGIC_OFFSET);
+            if (magic != RecordBatch.MAGIC_VALUE_V2) {
+                throw new InvalidRecordException("Record batch magic " + magic + " for " + topicPartition
+                        + " is not supported; only magic v2 batches are accepted");
+            }
+            long size = buf.getInt(pos + BatchHeader.LENGTH_OFFSET) + (long) BatchHeader.LOG_OVERHEAD;
+            if (size < BatchHeader.SIZE) {
+                throw new CorruptRecordException("Record batch size " + size + " for " + topicPartition
+                        + " is smaller than the batch header");
+            }
+            if (size > end - pos) {
+                throw new CorruptRecordException("Record batch size " + size + " for " + topicPartition
+                        + " exceeds the " + (end - pos) + " bytes left in the request");
+            }
+            if (size > cfg.maxMessageBytes()) {
+                throw new RecordTooLargeException("Record batch of " + size + " bytes for " + topicPartition
+                        + " exceeds max.message.bytes " + cfg.maxMessageBytes());
+            }
+            positions.add(pos);
+            pos += (int) size;
+        }
+        return positions;
+    }
+
+    private void validateBatch(MutableRecordBatch batch, BatchHeader h, LogConfig cfg, long nowMs) {
+        if (!batch.isValid()) {
+            throw new CorruptRecordException("Record batch for " + topicPartition + " failed its CRC check");
+        }
+        if (h.recordCount() <= 0 || h.lastOffsetDelta() != h.recordCount() - 1) {
+            throw new InvalidRecordException("Record batch for " + topicPartition + " has " + h.recordCount()
+                    + " records and last offset delta " + h.lastOffsetDelta());
+        }
+        if (h.isControl()) {
+            throw new InvalidRecordException("Clients may not produce control batches (" + topicPartition + ")");
+        }
+        if (!cfg.logAppendTime()) {
+            long earliest = nowMs - cfg.timestampBeforeMaxMs();
+            long latest = cfg.timestampAfterMaxMs() > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE
+                    : nowMs + cfg.timestampAfterMaxMs();
+            long min = Math.min(h.baseTimestamp(), h.maxTimestamp());
+            if (min < earliest || h.maxTimestamp() > latest) {
+                throw new InvalidTimestampException("Timestamp " + (min < earliest ? min : h.maxTimestamp())
+                        + " of a batch for " + topicPartition + " is outside [" + earliest + ", " + latest
+                        + "] (message.timestamp.before.max.ms / after.max.ms)");
+            }
+        }
+    }
+
+    /** Starts a new active segment at the log end (writer only). */
+    private void roll(long nowMs) throws IOException {
+        Segment old = active;
+        long base = logEndOffset;
+        if (old.baseOffset() == base) {
+            return;
+        }
+        old.onBecomeInactive();
+        producerState.writeSnapshot(base);
+        Segment created = Segment.create(dir, base, nowMs, jitter());
+        segments.put(base, created);
+        active = created;
+        LOG.debug("Rolled {} at offset {}", topicPartition, base);
+    }
+
+    /** Forces a new segment even if the active one is not full (no-op if it is empty). */
+    public void roll() {
+        synchronized (writeLock) {
+            ensureOpen();
+            try {
+                roll(time.milliseconds());
+            } catch (IOException e) {
+                throw new KafkaStorageException("Roll of " + topicPartition + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Reads whole batches starting with the one holding {@code fetchOffset}, at most {@code maxBytes}
+     * (unless {@code minOneMessage} and the first batch alone is larger), never a batch reaching
+     * {@code maxOffsetExclusive} or the log end. Crosses to the next segment only if the current one has
+     * nothing at or after {@code fetchOffset}.
+     *
+     * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
+     */
+    public LogReadInfo read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (fetchOffset < start || fetchOffset > end) {
+            throw new OffsetOutOfRangeException("Fetch offset " + fetchOffset + " is out of range for "
+                    + topicPartition + ": log start " + start + ", log end " + end);
+        }
+        long bound = Math.min(maxOffsetExclusive, end);
+        if (fetchOffset >= bound) {
+            return new LogReadInfo(MemoryRecords.EMPTY, start, end);
+        }
+        int interval = config.indexIntervalBytes();
+        try {
+            Map.Entry<Long, Segment> entry = segments.floorEntry(fetchOffset);
+            if (entry == null) {
+                entry = segments.firstEntry();
+            }
+            while (entry != null) {
+                Segment seg = entry.getValue();
+                seg.ensureLoaded(interval);
+                Records records = seg.read(fetchOffset, maxBytes, bound, minOneMessage);
+                if (records != null) {
+                    return new LogReadInfo(records, start, end);
+                }
+                entry = segments.higherEntry(entry.getKey());
+            }
+            return new LogReadInfo(MemoryRecords.EMPTY, start, end);
+        } catch (IOException e) {
+            throw readFailure(fetchOffset, e);
+        }
+    }
+
+    private RuntimeException readFailure(long offset, IOException e) {
+        if (e instanceof ClosedChannelException && offset < logStartOffset) {
+            return new OffsetOutOfRangeException("Offset " + offset + " of " + topicPartition
+                    + " was deleted while being read; log start is now " + logStartOffset);
+        }
+        if (e instanceof ClosedChannelException && closed) {
+            return new KafkaStorageException("Log " + topicPartition + " is closed", e);
+        }
+        return new KafkaStorageException("Read of " + topicPartition + " failed: " + e.getMessage(), e);
+    }
+
+    /** First record with timestamp >= {@code timestamp} (ListOffsets by time), if any. */
+    public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        int interval = config.indexIntervalBytes();
+        try {
+            for (Segment seg : segments.values()) {
+                seg.ensureLoaded(interval);
+                if (seg.maxTimestamp() < timestamp) {
+                    continue;
+                }
+                long from = Math.max(seg.timeIndex().lookup(timestamp), start);
+                BatchHeader h = seg.findBatch(from, seg.size());
+                if (h == null) {
+                    continue;
+                }
+                for (RecordBatch batch : seg.slice(h.position()).batches()) {
+                    if (batch.baseOffset() >= end) {
+                        break;
+                    }
+                    if (batch.lastOffset() < from || batch.maxTimestamp() < timestamp) {
+                        continue;
+                    }
+                    for (Record r : batch) {
+                        if (r.offset() >= from && r.offset() < end && r.timestamp() >= timestamp) {
+                            return Optional.of(new FileRecords.TimestampAndOffset(r.timestamp(), r.offset(),
+                                    epochOf(batch)));
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw readFailure(start, e);
+        }
+    }
+
+    /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), first one if several; empty log: none. */
+    public Optional<FileRecords.TimestampAndOffset> maxTimestampAndOffset() {
+        int interval = config.indexIntervalBytes();
+        long end = logEndOffset;
+        try {
+            Segment best = null;
+            for (Segment seg : segments.values()) {
+                seg.ensureLoaded(interval);
+                if (seg.size() > 0 && (best == null || seg.maxTimestamp() > best.maxTimestamp())) {
+                    best = seg;
+                }
+            }
+            if (best == null || best.baseOffset() >= end) {
+                return Optional.empty();
+            }
+            long ts = best.maxTimestamp();
+            long offset = best.offsetOfMaxTimestamp();
+            BatchHeader h = best.findBatch(offset, best.size());
+            if (h != null) {
+                for (RecordBatch batch : best.slice(h.position()).batches()) {
+                    for (Record r : batch) {
+                        if (r.timestamp() == ts) {
+                            return Optional.of(new FileRecords.TimestampAndOffset(ts, r.offset(), epochOf(batch)));
+                        }
+                    }
+                    break;
+                }
+            }
+            return Optional.of(new FileRecords.TimestampAndOffset(ts, offset, Optional.empty()));
+        } catch (IOException e) {
+            throw readFailure(logStartOffset, e);
+        }
+    }
+
+    private static Optional<Integer> epochOf(RecordBatch batch) {
+        int epoch = batch.partitionLeaderEpoch();
+        return epoch >= 0 ? Optional.of(epoch) : Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    /**
+     * Fsyncs everything below {@code upToOffsetExclusive} (capped at the log end): the data of the
+     * segments holding it, the indexes of rolled ones, and the directory if a segment file is new. Done
+     * means durable; {@link #flushedOffset()} then is at least that offset. Runs concurrently with appends.
+     *
+     * @throws KafkaStorageException if an fsync fails
+     */
+    public void flush(long upToOffsetExclusive) {
+        synchronized (flushLock) {
+            if (closed) {
+                throw new KafkaStorageException("Log " + topicPartition + " is closed");
+            }
+            long target = Math.min(upToOffsetExclusive, logEndOffset);
+            long flushed = flushedOffset;
+            if (target <= flushed) {
+                return;
+            }
+            try {
+                Long from = segments.floorKey(Math.max(flushed - 1, 0));
+                if (from == null) {
+                    from = segments.firstKey();
+                }
+                List<Segment> dataOnly = new ArrayList<>();
+                for (Segment seg : segments.subMap(from, true, target, false).values()) {
+                    boolean isActive = seg == active;
+                    seg.flush(isActive);
+                    if (isActive) {
+                        dataOnly.add(seg);
+                    }
+                    if (seg.needsDirectorySync()) {
+                        AtomicFile.fsyncDirectory(dir);
+                        seg.directorySynced();
+                    }
+                }
+                for (Segment seg : dataOnly) {
+                    if (seg != active) {
+                        seg.flush(false);
+                    }
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Flush of " + topicPartition + " failed: " + e.getMessage(), e);
+            }
+            flushedOffset = target;
+        }
+    }
+
+    /** Everything below this offset is fsynced (the recovery point). */
+    public long flushedOffset() {
+        return flushedOffset;
+    }
+
+    /** Durably writes the producer state at the log end (done at clean shutdown), if it changed. */
+    public void writeProducerSnapshot() {
+        synchronized (writeLock) {
+            ensureOpen();
+            try {
+                long end = logEndOffset;
+                if (producerState.isDirty() || !producerState.snapshotOffsets().contains(end)) {
+                    producerState.writeSnapshot(end);
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Producer snapshot of " + topicPartition + " failed", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- delete / truncate
+
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset} and deletes the segments entirely
+     * below it. The new start offset is durable when this returns.
+     *
+     * @return the new log start offset
+     * @throws OffsetOutOfRangeException if {@code offset} is above the high watermark
+     */
+    public long deleteRecordsBefore(long offset) {
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                ensureOpen();
+                if (offset > highWatermark) {
+                    throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before "
+                            + offset + ": above the high watermark " + highWatermark);
+                }
+                if (offset <= logStartOffset) {
+                    return logStartOffset;
+                }
+                try {
+                    if (offset == logEndOffset && active.size() > 0) {
+                        roll(time.milliseconds());
+                    }
+                    logStartOffset = offset;
+                    for (Segment seg : new ArrayList<>(segments.headMap(offset, true).values())) {
+                        Long nextBase = segments.higherKey(seg.baseOffset());
+                        if (nextBase != null && nextBase <= offset) {
+                            segments.remove(seg.baseOffset());
+                            seg.delete();
+                        }
+                    }
+                    epochCache.truncateFromStart(offset);
+                    LogStartOffsetListener l = listener;
+                    if (l != null) {
+                        l.onLogStartOffsetChanged(this);
+                    }
+                } catch (IOException e) {
+                    throw new KafkaStorageException("DeleteRecords on " + topicPartition + " failed: "
+                            + e.getMessage(), e);
+                }
+                return offset;
+            }
+        }
+    }
+
+    /**
+     * Removes every batch from the one holding {@code offset} onwards (replication truncation). Below the
+     * log start the log is emptied and restarts at {@code offset}. Durable for the segment files' sizes
+     * once flushed; epochs and producer state are rebuilt and persisted before returning.
+     */
+    public void truncateTo(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Cannot truncate " + topicPartition + " to negative offset " + offset);
+        }
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                ensureOpen();
+                if (offset >= logEndOffset) {
+                    return;
+                }
+                try {
+                    int interval = config.indexIntervalBytes();
+                    if (offset < logStartOffset) {
+                        for (Segment seg : new ArrayList<>(segments.values())) {
+                            segments.remove(seg.baseOffset());
+                            seg.delete();
+                        }
+                        Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
+                        segments.put(offset, created);
+                        active = created;
+                        logStartOffset = offset;
+                        epochCache.clear();
+                        producerState.deleteSnapshotsAfter(-1L);
+                        LogStartOffsetListener l = listener;
+                        if (l != null) {
+                            l.onLogStartOffsetChanged(this);
+                        }
+                    } else {
+                        Segment target = segments.floorEntry(offset).getValue();
+                        for (Segment seg : new ArrayList<>(segments.tailMap(target.baseOffset(), false).values())) {
+                            segments.remove(seg.baseOffset());
+                            seg.delete();
+                        }
+                        target.ensureLoaded(interval);
+                        target.truncateTo(offset, interval);
+                        active = target;
+                    }
+                    logEndOffset = active.nextOffset();
+                    highWatermark = Math.min(highWatermark, logEndOffset);
+                    flushedOffset = Math.min(flushedOffset, logEndOffset);
+                    epochCache.truncateFromEnd(logEndOffset);
+                    rebuildProducerState();
+                } catch (IOException e) {
+                    throw new KafkaStorageException("Truncation of " + topicPartition + " failed: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- epochs and producers
+
+    public OptionalInt latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** OffsetForLeaderEpoch: see {@link EpochEndOffset}; {@link EpochEndOffset#UNDEFINED} if unknown. */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return epochCache.endOffsetFor(epoch, logEndOffset);
+    }
+
+    /** Epoch -> start offset, ascending. */
+    public Map<Integer, Long> epochEntries() {
+        return epochCache.entries();
+    }
+
+    /** Records that {@code epoch} starts at the current log end (on becoming leader), durably. */
+    public void assignEpochStartOffset(int epoch) {
+        synchronized (writeLock) {
+            try {
+                epochCache.assign(epoch, logEndOffset, true);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not persist leader epoch of " + topicPartition, e);
+            }
+        }
+    }
+
+    public Optional<ProducerStateEntry> producerState(long producerId) {
+        return producerState.entry(producerId);
+    }
+
+    public OptionalInt producerEpoch(long producerId) {
+        return producerState.entry(producerId).map(e -> OptionalInt.of(e.epoch())).orElse(OptionalInt.empty());
+    }
+
+    public OptionalInt lastSequence(long producerId) {
+        return producerState.entry(producerId).filter(e -> e.lastSeq() >= 0)
+                .map(e -> OptionalInt.of(e.lastSeq())).orElse(OptionalInt.empty());
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Sets the high watermark, clamped to [log start, log end]. Starts at the log start offset on open. */
+    public void updateHighWatermark(long hw) {
+        synchronized (writeLock) {
+            highWatermark = Math.max(logStartOffset, Math.min(hw, logEndOffset));
+        }
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (Segment seg : segments.values()) {
+            total += seg.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Base offsets of the segments, ascending. */
+    public List<Long> segmentBaseOffsets() {
+        return List.copyOf(segments.keySet());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    /** Records the topic id if the log had none yet (durably); a different id is refused. */
+    void assignTopicId(Uuid id) {
+        if (id.equals(Uuid.ZERO_UUID) || id.equals(topicId)) {
+            return;
+        }
+        if (!topicId.equals(Uuid.ZERO_UUID)) {
+            throw new InconsistentTopicIdException("Log " + dir + " belongs to topic id " + topicId + ", not " + id);
+        }
+        try {
+            PartitionMetadata.write(dir, id);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not write partition.metadata in " + dir, e);
+        }
+        topicId = id;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("Log " + topicPartition + " is closed");
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Releases the files without flushing or writing anything. */
+    @Override
+    public void close() {
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                for (Segment seg : segments.values()) {
+                    try {
+                        seg.close();
+                    } catch (IOException e) {
+                        LOG.warn("Closing {} failed", seg, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Closes the log and removes its directory. */
+    public void delete() {
+        close();
+        try {
+            deleteRecursively(dir);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Log(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEndOffset + ", hw="
+                + highWatermark + ", flushed=" + flushedOffset + ", segments=" + segments.size() + ")";
+    }
+}

@@ -1,0 +1,422 @@
+package io.letterbox.storage.log;
+
+import io.letterbox.storage.checkpoint.AtomicFile;
+import io.letterbox.storage.checkpoint.CorruptCheckpointException;
+import io.letterbox.storage.checkpoint.OffsetCheckpointFile;
+import io.letterbox.storage.config.LogConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Owns the log directories ({@code log.dirs}) and the partition logs in them. Each log directory holds:
+ *
+ * <pre>
+ * .lock                               exclusive lock (FileChannel.tryLock) held while open
+ * .clean-shutdown                     present only after a clean close; removed once opened
+ * recovery-point-offset-checkpoint    per partition: offset below which data is fsynced (Kafka format)
+ * log-start-offset-checkpoint         per partition: log start offset (Kafka format)
+ * &lt;topic&gt;-&lt;partition&gt;/               one {@link Log} each
+ * &lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete/       a log being deleted; removed at the next open
+ * </pre>
+ *
+ * <p>Opening recovers every log: after a clean shutdown nothing is scanned; otherwise each log is
+ * checked from its recovery point, its torn tail cut and its indexes and producer state rebuilt.
+ * {@link #checkpoint()} and {@link #close()} are durable when they return; {@link #close()} is the clean
+ * shutdown (everything fsynced, producer snapshots, checkpoints, marker).
+ *
+ * <p>Thread-safety: all methods are thread-safe; creation and deletion of logs are serialized.
+ */
+public final class LogManager implements Closeable {
+
+    public static final String LOCK_FILE = ".lock";
+    public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String DELETE_SUFFIX = "-delete";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+
+    private final List<Path> logDirs;
+    private final Map<String, String> topicDefaults;
+    private final LogConfig defaultConfig;
+    private final Time time;
+    private final List<FileChannel> lockChannels;
+    private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private final GroupCommit groupCommit;
+    private final Object checkpointLock = new Object();
+    private volatile boolean closed;
+
+    private LogManager(List<Path> logDirs, Map<String, String> topicDefaults, LogConfig defaultConfig, Time time,
+                       List<FileChannel> lockChannels) {
+        this.logDirs = logDirs;
+        this.topicDefaults = topicDefaults;
+        this.defaultConfig = defaultConfig;
+        this.time = time;
+        this.lockChannels = lockChannels;
+        this.groupCommit = new GroupCommit("letterbox-group-commit");
+    }
+
+    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults) {
+        return open(logDirs, topicDefaults, Time.SYSTEM);
+    }
+
+    /**
+     * Locks, recovers and opens every log in {@code logDirs}.
+     *
+     * @param topicDefaults topic-level keys (e.g. {@code segment.bytes}) used for logs without overrides
+     * @throws LogDirLockedException if a directory is used by another process or LogManager
+     * @throws org.apache.kafka.common.errors.InvalidConfigurationException for a bad default
+     * @throws KafkaStorageException on an I/O failure
+     */
+    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time) {
+        if (logDirs.isEmpty()) {
+            throw new IllegalArgumentException("At least one log directory is required");
+        }
+        LogConfig defaultConfig = LogConfig.of(Map.of(), topicDefaults);
+        List<Path> dirs = logDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+        List<FileChannel> locks = new ArrayList<>();
+        LogManager manager = null;
+        try {
+            for (Path dir : dirs) {
+                locks.add(lock(dir));
+            }
+            manager = new LogManager(dirs, Map.copyOf(topicDefaults), defaultConfig, time, locks);
+            for (Path dir : dirs) {
+                manager.loadDir(dir);
+            }
+            for (Path dir : dirs) {
+                Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+                AtomicFile.fsyncDirectory(dir);
+            }
+            return manager;
+        } catch (IOException | RuntimeException e) {
+            if (manager != null) {
+                manager.crash();
+            } else {
+                releaseLocks(locks);
+            }
+            if (e instanceof IOException io) {
+                throw new KafkaStorageException("Could not open log directories " + dirs + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private static FileChannel lock(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path lockFile = dir.resolve(LOCK_FILE);
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        String message = "Another Letterbox process is using " + dir + " (could not lock " + lockFile
+                + "); stop it or choose another log.dirs";
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new LogDirLockedException(message);
+            }
+            return ch;
+        } catch (OverlappingFileLockException e) {
+            ch.close();
+            throw new LogDirLockedException(message, e);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static void releaseLocks(List<FileChannel> channels) {
+        for (FileChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                LOG.warn("Could not release a log directory lock", e);
+            }
+        }
+    }
+
+    private static Map<TopicPartition, Long> readCheckpoint(Path file) throws IOException {
+        try {
+            return new OffsetCheckpointFile(file).read();
+        } catch (CorruptCheckpointException e) {
+            LOG.warn("{}; recovering every log in {} from the start", e.getMessage(), file.getParent());
+            return Map.of();
+        }
+    }
+
+    private void loadDir(Path dir) throws IOException {
+        boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+        Map<TopicPartition, Long> recoveryPoints = readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT));
+        Map<TopicPartition, Long> startOffsets = readCheckpoint(dir.resolve(LOG_START_OFFSET_CHECKPOINT));
+        List<Path> children;
+        try (Stream<Path> list = Files.list(dir)) {
+            children = list.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            if (name.endsWith(DELETE_SUFFIX)) {
+                LOG.info("Removing {} left by an unfinished delete", child);
+                Log.deleteRecursively(child);
+                continue;
+            }
+            TopicPartition tp;
+            try {
+                tp = Log.parseTopicPartition(name);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Ignoring {}: not a partition directory", child);
+                continue;
+            }
+            if (logs.containsKey(tp)) {
+                throw new IllegalStateException("Partition " + tp + " has a log in both " + logs.get(tp).dir()
+                        + " and " + child);
+            }
+            long recoveryPoint = clean ? Long.MAX_VALUE : recoveryPoints.getOrDefault(tp, 0L);
+            Log log = Log.open(child, Uuid.ZERO_UUID, defaultConfig, time, recoveryPoint,
+                    startOffsets.getOrDefault(tp, 0L), clean, this::onLogStartOffsetChanged);
+            logs.put(tp, log);
+        }
+        LOG.info("Opened {} logs in {} ({} shutdown)", children.size(), dir, clean ? "after a clean" : "after an unclean");
+    }
+
+    private void onLogStartOffsetChanged(Log log) throws IOException {
+        Path dir = log.dir().getParent();
+        synchronized (checkpointLock) {
+            new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(offsets(dir, false));
+        }
+    }
+
+    private Map<TopicPartition, Long> offsets(Path dir, boolean recoveryPoints) {
+        Map<TopicPartition, Long> result = new LinkedHashMap<>();
+        logs.values().stream()
+                .filter(l -> l.dir().getParent().equals(dir))
+                .sorted((a, b) -> a.topicPartition().toString().compareTo(b.topicPartition().toString()))
+                .forEach(l -> result.put(l.topicPartition(), recoveryPoints ? l.flushedOffset() : l.logStartOffset()));
+        return result;
+    }
+
+    /**
+     * The log of {@code tp}, created empty if it does not exist. An existing log takes {@code config} and
+     * records {@code topicId} if it had none.
+     *
+     * @throws org.apache.kafka.common.errors.InconsistentTopicIdException if the log belongs to another id
+     * @throws org.apache.kafka.common.errors.InvalidTopicException        for an illegal topic name
+     */
+    public Log getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        ensureOpen();
+        Log existing = logs.get(tp);
+        if (existing != null) {
+            existing.assignTopicId(topicId);
+            existing.updateConfig(config);
+            return existing;
+        }
+        synchronized (this) {
+            ensureOpen();
+            existing = logs.get(tp);
+            if (existing != null) {
+                existing.assignTopicId(topicId);
+                existing.updateConfig(config);
+                return existing;
+            }
+            Topic.validate(tp.topic());
+            if (tp.partition() < 0) {
+                throw new IllegalArgumentException("Negative partition " + tp);
+            }
+            Path dir = pickDir();
+            Log log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
+                    this::onLogStartOffsetChanged);
+            try {
+                AtomicFile.fsyncDirectory(dir);
+            } catch (IOException e) {
+                log.close();
+                throw new KafkaStorageException("Could not fsync " + dir, e);
+            }
+            logs.put(tp, log);
+            return log;
+        }
+    }
+
+    private Path pickDir() {
+        Map<Path, Integer> counts = new HashMap<>();
+        for (Path d : logDirs) {
+            counts.put(d, 0);
+        }
+        for (Log l : logs.values()) {
+            counts.merge(l.dir().getParent(), 1, Integer::sum);
+        }
+        Path best = logDirs.get(0);
+        for (Path d : logDirs) {
+            if (counts.get(d) < counts.get(best)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    public Optional<Log> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    public Collection<Log> logs() {
+        return Collections.unmodifiableCollection(new ArrayList<>(logs.values()));
+    }
+
+    public Set<TopicPartition> partitions() {
+        return Set.copyOf(logs.keySet());
+    }
+
+    /**
+     * Deletes the log of {@code tp}: renamed to {@code <topic>-<p>.<id>-delete} (durably) so that a crash
+     * cannot resurrect it, then removed. No-op if absent.
+     */
+    public synchronized void delete(TopicPartition tp) {
+        Log log = logs.remove(tp);
+        if (log == null) {
+            return;
+        }
+        log.close();
+        Path dir = log.dir();
+        Path renamed = dir.resolveSibling(dir.getFileName() + "." + UUID.randomUUID().toString().replace("-", "")
+                + DELETE_SUFFIX);
+        try {
+            Files.move(dir, renamed, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.fsyncDirectory(dir.getParent());
+            Log.deleteRecursively(renamed);
+            checkpoint();
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    public Map<String, String> topicDefaults() {
+        return topicDefaults;
+    }
+
+    /** The config of a log without topic overrides. */
+    public LogConfig defaultConfig() {
+        return defaultConfig;
+    }
+
+    public GroupCommit groupCommit() {
+        return groupCommit;
+    }
+
+    /** Writes the recovery-point and log-start-offset checkpoints of every directory, durably. */
+    public void checkpoint() {
+        synchronized (checkpointLock) {
+            try {
+                for (Path dir : logDirs) {
+                    new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(offsets(dir, true));
+                    new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(offsets(dir, false));
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not write checkpoints: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("LogManager is closed");
+        }
+    }
+
+    /**
+     * Clean shutdown: fsyncs every log, writes producer snapshots, checkpoints and the clean-shutdown
+     * marker of each directory where every log closed cleanly, and releases the locks.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        groupCommit.close();
+        List<Log> all = new ArrayList<>(logs.values());
+        Set<Path> failedDirs = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, all.size())), r -> {
+            Thread t = new Thread(r, "letterbox-log-close");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Log log : all) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        log.flush(log.logEndOffset());
+                        log.writeProducerSnapshot();
+                    } catch (RuntimeException e) {
+                        failedDirs.add(log.dir().getParent());
+                        LOG.error("Could not close {} cleanly; it will be recovered at the next start", log, e);
+                    } finally {
+                        log.close();
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    LOG.error("Log close task failed", e);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        try {
+            checkpoint();
+            for (Path dir : logDirs) {
+                if (!failedDirs.contains(dir)) {
+                    AtomicFile.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.error("Could not finish the clean shutdown; logs will be recovered at the next start", e);
+        } finally {
+            releaseLocks(lockChannels);
+        }
+    }
+
+    /** Simulates a crash for tests: releases files and locks, writes nothing (no flush, checkpoint or marker). */
+    void crash() {
+        closed = true;
+        groupCommit.close();
+        for (Log log : logs.values()) {
+            log.close();
+        }
+        releaseLocks(lockChannels);
+    }
+}

@@ -1,0 +1,163 @@
+package io.letterbox.storage.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * The sparse offset index of one segment: file {@code <20-digit base offset>.index}.
+ *
+ * <pre>
+ * entry (8 bytes, big-endian), one per index.interval.bytes of log data:
+ *   int32 relativeOffset   base offset of a batch minus the segment's base offset
+ *   int32 position         byte position of that batch in the .log file
+ * </pre>
+ *
+ * Entries are strictly increasing in both fields. The file is not preallocated: entries are appended
+ * as they are made (page cache only; the log fsyncs it when the segment is flushed after a roll). The
+ * whole index is also held in memory, so lookups never touch the file.
+ *
+ * <p>Thread-safety: one writer (the log's append lock) and any number of concurrent readers. The
+ * writer publishes an immutable {@link Entries} view through a volatile field after filling the
+ * arrays, so a reader sees a consistent prefix.
+ */
+final class OffsetIndex implements Closeable {
+
+    static final int ENTRY_SIZE = 8;
+
+    /** A published prefix of the arrays; the arrays are shared with later views but only grow past size. */
+    private record Entries(int[] relativeOffsets, int[] positions, int size) {
+    }
+
+    private final Path file;
+    private final long baseOffset;
+    private final FileChannel channel;
+    private volatile Entries entries;
+
+    private OffsetIndex(Path file, long baseOffset, FileChannel channel, Entries entries) {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.channel = channel;
+        this.entries = entries;
+    }
+
+    /** Creates an empty index, replacing any file at that path. */
+    static OffsetIndex create(Path file, long baseOffset) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        return new OffsetIndex(file, baseOffset, ch, new Entries(new int[16], new int[16], 0));
+    }
+
+    /**
+     * Loads an existing index and checks it against the log size.
+     *
+     * @throws CorruptIndexException if the file is inconsistent (the caller rebuilds it)
+     */
+    static OffsetIndex load(Path file, long baseOffset, int logSize) throws IOException {
+        long fileSize = Files.size(file);
+        if (fileSize % ENTRY_SIZE != 0) {
+            throw new CorruptIndexException("Offset index " + file + " has size " + fileSize
+                    + ", not a multiple of " + ENTRY_SIZE);
+        }
+        int n = (int) (fileSize / ENTRY_SIZE);
+        ByteBuffer buf = ByteBuffer.allocate((int) fileSize);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+                // keep reading
+            }
+            buf.flip();
+            int[] rel = new int[Math.max(16, n)];
+            int[] pos = new int[Math.max(16, n)];
+            for (int i = 0; i < n; i++) {
+                rel[i] = buf.getInt();
+                pos[i] = buf.getInt();
+                if (rel[i] < 0 || pos[i] < 0 || pos[i] >= logSize
+                        || (i > 0 && (rel[i] <= rel[i - 1] || pos[i] <= pos[i - 1]))) {
+                    throw new CorruptIndexException("Offset index " + file + " entry " + i + " (" + rel[i] + ", "
+                            + pos[i] + ") is out of order or beyond the log size " + logSize);
+                }
+            }
+            return new OffsetIndex(file, baseOffset, ch, new Entries(rel, pos, n));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    int entryCount() {
+        return entries.size;
+    }
+
+    /** Offset of the last entry, or the base offset if empty. */
+    long lastOffset() {
+        Entries e = entries;
+        return e.size == 0 ? baseOffset : baseOffset + e.relativeOffsets[e.size - 1];
+    }
+
+    /** Position of the last entry, or 0 if empty. */
+    int lastPosition() {
+        Entries e = entries;
+        return e.size == 0 ? 0 : e.positions[e.size - 1];
+    }
+
+    /** Appends an entry (writer only). Offsets and positions must increase. */
+    void append(long offset, int position) throws IOException {
+        Entries e = entries;
+        int rel = Math.toIntExact(offset - baseOffset);
+        if (e.size > 0 && (rel <= e.relativeOffsets[e.size - 1] || position <= e.positions[e.size - 1])) {
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE).putInt(rel).putInt(position).flip();
+        long at = (long) e.size * ENTRY_SIZE;
+        while (buf.hasRemaining()) {
+            at += channel.write(buf, at);
+        }
+        int[] rels = e.relativeOffsets;
+        int[] poss = e.positions;
+        if (e.size == rels.length) {
+            rels = Arrays.copyOf(rels, rels.length * 2);
+            poss = Arrays.copyOf(poss, poss.length * 2);
+        }
+        rels[e.size] = rel;
+        poss[e.size] = position;
+        entries = new Entries(rels, poss, e.size + 1);
+    }
+
+    /** The position of the largest indexed batch whose base offset is at most {@code offset}, else 0. */
+    int lookup(long offset) {
+        Entries e = entries;
+        long rel = offset - baseOffset;
+        int lo = 0;
+        int hi = e.size - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (e.relativeOffsets[mid] <= rel) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found < 0 ? 0 : e.positions[found];
+    }
+
+    void flush() throws IOException {
+        channel.force(true);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

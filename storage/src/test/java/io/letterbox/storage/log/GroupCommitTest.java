@@ -1,0 +1,165 @@
+package io.letterbox.storage.log;
+
+import io.letterbox.storage.config.LogConfig;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.letterbox.storage.log.TestBatches.NOW;
+import static io.letterbox.storage.log.TestBatches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GroupCommitTest {
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        FailurePoint.disarmAll();
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private Log log(String name) {
+        Log log = Log.open(tmp.resolve(name + "-0"), org.apache.kafka.common.Uuid.randomUuid(), LogConfig.defaults(),
+                org.apache.kafka.common.utils.Time.SYSTEM);
+        toClose.add(log);
+        return log;
+    }
+
+    private GroupCommit groupCommit() {
+        GroupCommit gc = new GroupCommit("test-group-commit");
+        toClose.add(0, gc);
+        return gc;
+    }
+
+    @Test
+    void manyConcurrentProducersShareFsyncs() throws Exception {
+        // Given: 8 threads appending to 2 logs and asking for durability after each append
+        GroupCommit gc = groupCommit();
+        Log a = log("a");
+        Log b = log("b");
+        int threads = 8;
+        int perThread = 50;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        // When
+        for (int t = 0; t < threads; t++) {
+            Log target = t % 2 == 0 ? a : b;
+            Thread worker = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        LogAppendInfo info = target.appendAsLeader(batch("v" + i), 0, NOW);
+                        CompletableFuture<Void> f = gc.flush(target, info.lastOffset() + 1);
+                        futures.add(f);
+                        f.join();
+                        acked.add(new long[] {target == a ? 0 : 1, info.lastOffset() + 1,
+                                target.flushedOffset()});
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        start.countDown();
+        for (Thread w : workers) {
+            w.join(TimeUnit.SECONDS.toMillis(30));
+        }
+
+        // Then
+        assertThat(futures).hasSize(threads * perThread).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThat(acked).allSatisfy(r -> assertThat(r[2]).isGreaterThanOrEqualTo(r[1]));
+        assertThat(gc.logFlushes()).isLessThan(gc.requests()).isLessThanOrEqualTo(2 * gc.rounds());
+        assertThat(a.flushedOffset()).isEqualTo(a.logEndOffset()).isEqualTo(threads / 2 * perThread);
+    }
+
+    @Test
+    void alreadyFlushedOffsetsCompleteImmediately() {
+        // Given
+        GroupCommit gc = groupCommit();
+        Log log = log("c");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        log.flush(1);
+
+        // When
+        CompletableFuture<Void> f = gc.flush(log, 1);
+
+        // Then
+        assertThat(f).isCompleted();
+        assertThat(gc.requests()).isZero();
+    }
+
+    @Test
+    void anFsyncFailureFailsTheWaitingFuturesWithAStorageError() {
+        // Given
+        GroupCommit gc = groupCommit();
+        Log log = log("d");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        FailurePoint.FSYNC.arm(1);
+
+        // When
+        CompletableFuture<Void> failed = gc.flush(log, 1);
+
+        // Then
+        assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining("Injected failure at FSYNC");
+        assertThat(log.flushedOffset()).isZero();
+        // the next attempt succeeds once the disk is healthy again
+        assertThat(gc.flush(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(10));
+        assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void closeAnswersEveryOutstandingRequestAndRefusesNewOnes() {
+        // Given
+        GroupCommit gc = new GroupCommit("closing");
+        Log log = log("e");
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            LogAppendInfo info = log.appendAsLeader(batch("v" + i), 0, NOW);
+            futures.add(gc.flush(log, info.lastOffset() + 1));
+        }
+
+        // When
+        gc.close();
+
+        // Then
+        assertThat(futures).allMatch(CompletableFuture::isDone);
+        assertThat(log.flushedOffset()).isEqualTo(20);
+        log.appendAsLeader(batch("late"), 0, NOW);
+        assertThat(gc.flush(log, 21)).isCompletedExceptionally();
+    }
+
+    @Test
+    void aRequestBeyondTheLogEndIsRefused() {
+        // Given
+        GroupCommit gc = groupCommit();
+        Log log = log("f");
+
+        // When
+        CompletableFuture<Void> f = gc.flush(log, 5);
+
+        // Then
+        assertThat(f).isCompletedExceptionally();
+    }
+}
