@@ -69,11 +69,13 @@ public final class MetadataNode implements Closeable {
         Controller controller = null;
         try {
             quorum = RatisQuorum.start(config, stateMachine);
+            long serverStartedNanos = System.nanoTime();
             RatisQuorum q = quorum;
             controller = new Controller(q::append, stateMachine::image, config.defaultNumPartitions(),
                     config.defaultReplicationFactor(), config.validator());
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             quorum.awaitReady(START_TIMEOUT);
+            long readyNanos = System.nanoTime();
             while (stateMachine.image().clusterId() == null) {
                 if (quorum.isReadyLeader()) {
                     controller.ensureClusterId().get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -85,6 +87,9 @@ public final class MetadataNode implements Closeable {
                 }
             }
             Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
+            log.debug("Metadata node {} start-up: Raft server started after {} ms, ready after {} ms, cluster id after {} ms",
+                    config.nodeId(), (serverStartedNanos - startNanos) / 1_000_000, (readyNanos - startNanos) / 1_000_000,
+                    startup.toMillis());
             if (fatal.get() != null) {
                 throw new IOException("The metadata state machine failed during start-up", fatal.get());
             }
