@@ -254,17 +254,16 @@ public final class RatisQuorum implements Closeable {
      * Stops the Raft server; a snapshot is taken first if entries were applied since the last one.
      *
      * <p>Ratis' log worker waits for work with a fixed one-second poll and its close waits for
-     * that poll to end, which would make every close take about a second. Once the log is closed
-     * (nothing more can be written), a helper thread interrupts the worker, which then exits at
-     * once; everything it wrote was already flushed.
+     * that poll to end, which would make every close take about a second. Once that close has
+     * begun (the worker's run loop is told to stop; nothing more can be written), a helper thread
+     * interrupts the worker, which then exits at once; everything it wrote was already flushed.
      */
     @Override
     public void close() throws IOException {
         Thread waker = null;
         try {
-            RaftServer.Division division = division();
-            String workerName = division.getMemberId() + "-SegmentedRaftLogWorker";
-            waker = new Thread(() -> wakeLogWorker(division, workerName), "letterbox-metadata-close");
+            String workerName = division().getMemberId() + "-SegmentedRaftLogWorker";
+            waker = new Thread(() -> wakeLogWorker(workerName), "letterbox-metadata-close");
             waker.setDaemon(true);
             waker.start();
         } catch (IOException | RuntimeException e) {
@@ -279,16 +278,33 @@ public final class RatisQuorum implements Closeable {
         }
     }
 
-    private static void wakeLogWorker(RaftServer.Division division, String workerName) {
+    private static void wakeLogWorker(String workerName) {
         try {
-            while (division.getRaftLog().isOpened()) {
-                Thread.sleep(2);
-            }
-            Thread.sleep(10);
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().equals(workerName)) {
-                    t.interrupt();
+            while (true) {
+                Thread worker = null;
+                boolean closing = false;
+                for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+                    if (e.getKey().getName().equals(workerName)) {
+                        worker = e.getKey();
+                    }
+                    for (StackTraceElement frame : e.getValue()) {
+                        if (frame.getMethodName().equals("close")
+                                && frame.getClassName().endsWith(".SegmentedRaftLogWorker")) {
+                            closing = true;
+                            break;
+                        }
+                    }
                 }
+                if (worker == null) {
+                    return;
+                }
+                if (closing) {
+                    // close() has begun: its first step stops the run loop; now end the poll.
+                    Thread.sleep(2);
+                    worker.interrupt();
+                    return;
+                }
+                Thread.sleep(2);
             }
         } catch (InterruptedException e) {
             // close finished without our help
