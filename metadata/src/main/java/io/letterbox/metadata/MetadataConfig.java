@@ -6,12 +6,13 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * How to run one metadata node.
+ * How to run one metadata node. Immutable.
  *
  * @param nodeId                   this node's id (also its Raft peer id)
  * @param dir                      data directory; the Raft log and snapshots live in {@code dir/ratis}
  * @param rpcHost                  address the Raft RPC server binds (e.g. 127.0.0.1)
- * @param rpcPort                  Raft RPC port; 0 picks a free one at each start
+ * @param rpcPort                  Raft RPC port; 0 picks a free one at each start. Ignored when
+ *                                 {@code voters} is set: the node binds the port of its own entry
  * @param defaultNumPartitions     partitions of a topic created with numPartitions = -1
  * @param defaultReplicationFactor replicas of a topic created with replicationFactor = -1
  * @param validator                checks topic and broker config overrides
@@ -57,11 +58,6 @@ public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, 
                           short defaultReplicationFactor, ConfigValidator validator) {
         this(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor, validator, Map.of(),
                 DEFAULT_SNAPSHOT_EVERY_ENTRIES);
-    }
-
-    /** Whether this node is the only voter. */
-    public boolean singleNode() {
-        return voters.isEmpty() || voters.size() == 1;
     }
 
     public MetadataConfig withVoters(Map<Integer, String> newVoters) {

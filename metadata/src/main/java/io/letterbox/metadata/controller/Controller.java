@@ -148,6 +148,9 @@ public final class Controller implements Closeable {
     private CreateTopicResult createTopic(MetadataImage base, NewTopic topic, boolean validateOnly,
                                           Map<String, String> acceptedByUnifiedName, List<MetadataRecord> records) {
         String name = topic.name();
+        if (name == null) {
+            return CreateTopicResult.failed(null, new ApiError(Errors.INVALID_TOPIC_EXCEPTION, "Topic name is missing."));
+        }
         try {
             Topic.validate(name);
         } catch (InvalidTopicException e) {
