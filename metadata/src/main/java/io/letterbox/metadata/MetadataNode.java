@@ -1,0 +1,183 @@
+package io.letterbox.metadata;
+
+import io.letterbox.metadata.controller.Controller;
+import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.metadata.quorum.MetadataStateMachine;
+import io.letterbox.metadata.quorum.RatisQuorum;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of the metadata quorum: the Raft member, the state machine holding the current
+ * {@link MetadataImage}, the publisher feeding {@link MetadataListener}s and the
+ * {@link Controller}.
+ *
+ * <p>Lifecycle: {@link #start} returns once the log is replayed and a leader is known (on a
+ * single node: this node, ready to write), and the cluster id exists (written by the leader on
+ * the first start). {@link #close} takes a snapshot when anything changed since the last one
+ * and stops everything within about a second. A fatal error in the state machine stops the Raft
+ * server; writes then fail with NOT_CONTROLLER and {@link #failure()} tells why.
+ *
+ * <p>Thread-safe. {@link #image()} is a volatile read and never blocks.
+ */
+public final class MetadataNode implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(MetadataNode.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final MetadataConfig config;
+    private final MetadataPublisher publisher;
+    private final MetadataStateMachine stateMachine;
+    private final RatisQuorum quorum;
+    private final Controller controller;
+    private final Duration startupTime;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<Throwable> failure;
+
+    private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
+                         RatisQuorum quorum, Controller controller, Duration startupTime,
+                         AtomicReference<Throwable> failure) {
+        this.config = config;
+        this.publisher = publisher;
+        this.stateMachine = stateMachine;
+        this.quorum = quorum;
+        this.controller = controller;
+        this.startupTime = startupTime;
+        this.failure = failure;
+    }
+
+    /**
+     * Starts the node and waits until it is ready; on the first start of a cluster, the leader
+     * generates and records the cluster id.
+     */
+    public static MetadataNode start(MetadataConfig config) throws IOException {
+        long startNanos = System.nanoTime();
+        Files.createDirectories(config.dir());
+        MetadataPublisher publisher = new MetadataPublisher();
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        MetadataStateMachine stateMachine = new MetadataStateMachine(publisher, e -> fatal.compareAndSet(null, e));
+        RatisQuorum quorum = null;
+        Controller controller = null;
+        try {
+            quorum = RatisQuorum.start(config, stateMachine);
+            long serverStartedNanos = System.nanoTime();
+            RatisQuorum q = quorum;
+            controller = new Controller(q::append, stateMachine::image, config.defaultNumPartitions(),
+                    config.defaultReplicationFactor(), config.validator());
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            quorum.awaitReady(START_TIMEOUT);
+            long readyNanos = System.nanoTime();
+            while (stateMachine.image().clusterId() == null) {
+                if (quorum.isReadyLeader()) {
+                    controller.ensureClusterId().get(remaining(deadline), TimeUnit.NANOSECONDS);
+                } else {
+                    if (System.nanoTime() > deadline) {
+                        throw new TimeoutException("No cluster id was written within " + START_TIMEOUT.toMillis() + " ms");
+                    }
+                    Thread.sleep(5);
+                }
+            }
+            Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
+            log.debug("Metadata node {} start-up: Raft server started after {} ms, ready after {} ms, cluster id after {} ms",
+                    config.nodeId(), (serverStartedNanos - startNanos) / 1_000_000, (readyNanos - startNanos) / 1_000_000,
+                    startup.toMillis());
+            if (fatal.get() != null) {
+                throw new IOException("The metadata state machine failed during start-up", fatal.get());
+            }
+            MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, startup, fatal);
+            log.info("Metadata node {} ready in {} ms: cluster {}, log offset {}, {} topic(s), Raft RPC on {}",
+                    config.nodeId(), startup.toMillis(), stateMachine.image().clusterId(),
+                    stateMachine.image().offset(), stateMachine.image().topics().size(), quorum.rpcAddress());
+            return node;
+        } catch (IOException | RuntimeException | TimeoutException | ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (controller != null) {
+                controller.close();
+            }
+            if (quorum != null) {
+                try {
+                    quorum.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            publisher.close();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("Cannot start metadata node " + config.nodeId() + ": " + e.getMessage(),
+                    e instanceof ExecutionException ? e.getCause() : e);
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(1, deadline - System.nanoTime());
+    }
+
+    /** The latest applied image. Lock-free. */
+    public MetadataImage image() {
+        return stateMachine.image();
+    }
+
+    /**
+     * Adds a listener. It first receives {@code (EMPTY, current image)} before this method
+     * returns, then every later image in order, all on the publisher thread.
+     */
+    public void addListener(MetadataListener listener) {
+        publisher.addListener(listener);
+    }
+
+    public Controller controller() {
+        return controller;
+    }
+
+    public MetadataConfig config() {
+        return config;
+    }
+
+    /** How long {@link #start} took, from its call to ready. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** The address the Raft RPC server listens on. */
+    public InetSocketAddress rpcAddress() {
+        return quorum.rpcAddress();
+    }
+
+    /** Why the state machine stopped this node, or null while it is healthy. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Whether this node is the metadata leader (the active controller). */
+    public boolean isLeader() {
+        return quorum.isReadyLeader();
+    }
+
+    /** Stops the controller, the Raft server (snapshotting first) and the publisher. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        controller.close();
+        try {
+            quorum.close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Closing the metadata Raft server of node {} failed", config.nodeId(), e);
+        }
+        publisher.close();
+    }
+}

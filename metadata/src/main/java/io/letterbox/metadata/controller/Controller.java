@@ -1,0 +1,687 @@
+package io.letterbox.metadata.controller;
+
+import io.letterbox.metadata.ConfigValidator;
+import io.letterbox.metadata.image.BrokerRegistration;
+import io.letterbox.metadata.image.MetadataDelta;
+import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.metadata.image.TopicImage;
+import io.letterbox.metadata.record.ClusterIdRecord;
+import io.letterbox.metadata.record.ConfigRecord;
+import io.letterbox.metadata.record.MetadataRecord;
+import io.letterbox.metadata.record.PartitionRecord;
+import io.letterbox.metadata.record.ProducerIdsRecord;
+import io.letterbox.metadata.record.RegisterBrokerRecord;
+import io.letterbox.metadata.record.RemoveTopicRecord;
+import io.letterbox.metadata.record.TopicRecord;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Validates metadata changes and turns them into record batches for the metadata log.
+ *
+ * <p>Serialization: every operation runs on the single controller thread, one after the other,
+ * and is validated against the <em>latest</em> image: the committed image plus every batch this
+ * controller has submitted that is not yet applied. So two concurrent creates of one name
+ * cannot both pass: the second sees the first's records. If a submitted batch fails, the
+ * speculative image is no longer trustworthy; operations then fail with NOT_CONTROLLER until
+ * the in-flight writes have drained, after which the committed image is the base again.
+ *
+ * <p>Atomicity: one operation writes at most one batch; the batch is replayed onto the base
+ * before it is submitted, so a batch that would not apply is never written.
+ *
+ * <p>Results: per-item errors are {@link ApiError}s with Kafka's codes and messages. A failure
+ * to commit (not the leader, closed) fails the returned future, typically with
+ * {@link NotControllerException}; nothing is ever thrown on the calling thread. Futures
+ * complete on the controller thread once the batch is applied and published locally.
+ *
+ * <p>Thread-safe: public methods may be called from any thread.
+ */
+public final class Controller implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+    private final MetadataWriter writer;
+    private final Supplier<MetadataImage> committed;
+    private final int defaultNumPartitions;
+    private final short defaultReplicationFactor;
+    private final ConfigValidator validator;
+    private final ExecutorService executor;
+
+    // Controller-thread state.
+    private MetadataImage latest = MetadataImage.EMPTY;
+    private int inFlight;
+    private boolean stale;
+    private int placementCursor = ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE);
+
+    public Controller(MetadataWriter writer, Supplier<MetadataImage> committed, int defaultNumPartitions,
+                      short defaultReplicationFactor, ConfigValidator validator) {
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.committed = Objects.requireNonNull(committed, "committed");
+        this.defaultNumPartitions = defaultNumPartitions;
+        this.defaultReplicationFactor = defaultReplicationFactor;
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "letterbox-controller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** Writes a new random cluster id unless the image has one; completes with the cluster id. */
+    public CompletableFuture<String> ensureClusterId() {
+        return run(base -> base.clusterId() != null
+                ? Outcome.of(base.clusterId())
+                : outcome(Uuid.randomUuid().toString(), id -> List.of(new ClusterIdRecord(id))));
+    }
+
+    /** Registers (or re-registers) a broker. */
+    public CompletableFuture<Void> registerBroker(BrokerRegistration registration) {
+        return run(base -> {
+            if (registration.id() < 0) {
+                throw new InvalidRequestException("Invalid broker id " + registration.id());
+            }
+            if (registration.equals(base.cluster().broker(registration.id()))) {
+                return Outcome.<Void>of(null);
+            }
+            return new Outcome<Void>(null, List.of(new RegisterBrokerRecord(registration.id(),
+                    registration.incarnationId(), registration.endpoints(), registration.rack())));
+        });
+    }
+
+    /** Creates topics; one result per distinct name, in request order. */
+    public CompletableFuture<List<CreateTopicResult>> createTopics(List<NewTopic> topics, boolean validateOnly) {
+        return run(base -> {
+            Map<String, Integer> counts = new HashMap<>();
+            for (NewTopic t : topics) {
+                counts.merge(t.name(), 1, Integer::sum);
+            }
+            List<CreateTopicResult> results = new ArrayList<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            Map<String, String> acceptedByUnifiedName = new HashMap<>();
+            Set<String> seen = new HashSet<>();
+            for (NewTopic topic : topics) {
+                if (!seen.add(topic.name())) {
+                    continue;
+                }
+                if (counts.get(topic.name()) > 1) {
+                    results.add(CreateTopicResult.failed(topic.name(),
+                            new ApiError(Errors.INVALID_REQUEST, "Duplicate topic name.")));
+                    continue;
+                }
+                results.add(createTopic(base, topic, validateOnly, acceptedByUnifiedName, records));
+            }
+            return new Outcome<>(results, validateOnly ? List.of() : records);
+        });
+    }
+
+    private CreateTopicResult createTopic(MetadataImage base, NewTopic topic, boolean validateOnly,
+                                          Map<String, String> acceptedByUnifiedName, List<MetadataRecord> records) {
+        String name = topic.name();
+        if (name == null) {
+            return CreateTopicResult.failed(null, new ApiError(Errors.INVALID_TOPIC_EXCEPTION, "Topic name is missing."));
+        }
+        try {
+            Topic.validate(name);
+        } catch (InvalidTopicException e) {
+            return CreateTopicResult.failed(name, new ApiError(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage()));
+        }
+        if (base.topics().get(name) != null || acceptedByUnifiedName.containsValue(name)) {
+            return CreateTopicResult.failed(name,
+                    new ApiError(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists."));
+        }
+        String colliding = collidingTopic(base, name, acceptedByUnifiedName);
+        if (colliding != null) {
+            return CreateTopicResult.failed(name, new ApiError(Errors.INVALID_TOPIC_EXCEPTION,
+                    "Topic '" + name + "' collides with existing topic: " + colliding));
+        }
+        List<List<Integer>> assignment;
+        try {
+            assignment = topic.assignments().isEmpty() ? place(base, topic) : manualAssignment(base, topic);
+        } catch (ApiException e) {
+            return CreateTopicResult.failed(name, ApiError.fromThrowable(e));
+        }
+        ApiError configError = validateConfigs(topic.configs(), true, "topic");
+        if (configError != null) {
+            return CreateTopicResult.failed(name, configError);
+        }
+        int numPartitions = assignment.size();
+        short replicationFactor = (short) assignment.get(0).size();
+        Map<String, String> configs = topic.configs();
+        if (validateOnly) {
+            acceptedByUnifiedName.put(Topic.unifyCollisionChars(name), name);
+            return new CreateTopicResult(name, ApiError.NONE, Uuid.ZERO_UUID, numPartitions, replicationFactor, configs);
+        }
+        Uuid id = Uuid.randomUuid();
+        while (base.topics().get(id) != null) {
+            id = Uuid.randomUuid();
+        }
+        acceptedByUnifiedName.put(Topic.unifyCollisionChars(name), name);
+        records.add(new TopicRecord(name, id));
+        for (Map.Entry<String, String> e : new TreeMap<>(configs).entrySet()) {
+            records.add(new ConfigRecord(ConfigResource.Type.TOPIC, name, e.getKey(), e.getValue()));
+        }
+        addPartitionRecords(records, id, 0, assignment);
+        return new CreateTopicResult(name, ApiError.NONE, id, numPartitions, replicationFactor, configs);
+    }
+
+    private static String collidingTopic(MetadataImage base, String name, Map<String, String> acceptedByUnifiedName) {
+        if (!Topic.hasCollisionChars(name)) {
+            return null;
+        }
+        String unified = Topic.unifyCollisionChars(name);
+        String accepted = acceptedByUnifiedName.get(unified);
+        if (accepted != null) {
+            return accepted;
+        }
+        for (String existing : base.topics().byName().keySet()) {
+            if (Topic.hasCollisionChars(existing) && Topic.unifyCollisionChars(existing).equals(unified)) {
+                return existing;
+            }
+        }
+        return null;
+    }
+
+    private List<List<Integer>> place(MetadataImage base, NewTopic topic) {
+        int numPartitions = topic.numPartitions() == -1 ? defaultNumPartitions : topic.numPartitions();
+        int replicationFactor = topic.replicationFactor() == -1 ? defaultReplicationFactor : topic.replicationFactor();
+        if (numPartitions <= 0) {
+            throw new org.apache.kafka.common.errors.InvalidPartitionsException(
+                    "Number of partitions was set to an invalid non-positive value.");
+        }
+        if (replicationFactor <= 0) {
+            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException(
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
+        }
+        return placeReplicas(base, numPartitions, replicationFactor);
+    }
+
+    /**
+     * Round-robin placement over the registered brokers (sorted by id), starting at a cursor that
+     * advances with every placement so leaders spread across brokers. Leader = first replica.
+     */
+    private List<List<Integer>> placeReplicas(MetadataImage base, int numPartitions, int replicationFactor) {
+        List<Integer> brokers = new ArrayList<>(new TreeSet<>(base.cluster().brokers().keySet()));
+        if (replicationFactor > brokers.size()) {
+            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException(
+                    "Unable to replicate the partition " + replicationFactor + " time(s): The target replication factor of "
+                            + replicationFactor + " cannot be reached because only " + brokers.size()
+                            + " broker(s) are registered.");
+        }
+        int start = Math.floorMod(placementCursor++, brokers.size());
+        List<List<Integer>> assignment = new ArrayList<>(numPartitions);
+        for (int p = 0; p < numPartitions; p++) {
+            List<Integer> replicas = new ArrayList<>(replicationFactor);
+            for (int r = 0; r < replicationFactor; r++) {
+                replicas.add(brokers.get((start + p + r) % brokers.size()));
+            }
+            assignment.add(replicas);
+        }
+        return assignment;
+    }
+
+    private static List<List<Integer>> manualAssignment(MetadataImage base, NewTopic topic) {
+        if (topic.numPartitions() != -1) {
+            throw new InvalidRequestException(
+                    "A manual partition assignment was specified, but numPartitions was not set to -1.");
+        }
+        if (topic.replicationFactor() != -1) {
+            throw new InvalidRequestException(
+                    "A manual partition assignment was specified, but replicationFactor was not set to -1.");
+        }
+        int n = topic.assignments().size();
+        List<List<Integer>> assignment = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            List<Integer> replicas = topic.assignments().get(p);
+            if (replicas == null) {
+                throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException(
+                        "partitions should be a consecutive 0-based integer sequence");
+            }
+            validateReplicas(base, replicas);
+            if (p > 0 && replicas.size() != assignment.get(0).size()) {
+                throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException(
+                        "The manual partition assignment includes a partition with " + replicas.size()
+                                + " replica(s), but this is not consistent with previous partitions, which have "
+                                + assignment.get(0).size() + " replica(s).");
+            }
+            assignment.add(List.copyOf(replicas));
+        }
+        return assignment;
+    }
+
+    private static void validateReplicas(MetadataImage base, List<Integer> replicas) {
+        if (replicas == null || replicas.isEmpty()) {
+            throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException(
+                    "The manual partition assignment includes an empty replica list.");
+        }
+        Set<Integer> distinct = new HashSet<>();
+        for (Integer broker : replicas) {
+            if (broker == null || base.cluster().broker(broker) == null) {
+                throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException(
+                        "The manual partition assignment includes broker " + broker
+                                + ", but no such broker is registered.");
+            }
+            if (!distinct.add(broker)) {
+                throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException(
+                        "The manual partition assignment includes the broker " + broker + " more than once.");
+            }
+        }
+    }
+
+    private static void addPartitionRecords(List<MetadataRecord> records, Uuid topicId, int firstIndex,
+                                            List<List<Integer>> assignment) {
+        for (int i = 0; i < assignment.size(); i++) {
+            List<Integer> replicas = assignment.get(i);
+            records.add(new PartitionRecord(topicId, firstIndex + i, replicas, replicas, replicas.get(0), 0, 0));
+        }
+    }
+
+    /** Deletes topics; one result per reference, in request order. */
+    public CompletableFuture<List<DeleteTopicResult>> deleteTopics(List<TopicRef> topics) {
+        return run(base -> {
+            Map<Object, Integer> counts = new HashMap<>();
+            for (TopicRef ref : topics) {
+                counts.merge(ref.name() != null ? ref.name() : ref.id(), 1, Integer::sum);
+            }
+            List<DeleteTopicResult> results = new ArrayList<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            Set<Uuid> removing = new HashSet<>();
+            for (TopicRef ref : topics) {
+                if ((ref.name() == null) == (ref.id() == null)) {
+                    results.add(new DeleteTopicResult(ref.name(), ref.id(), new ApiError(Errors.INVALID_REQUEST,
+                            "Exactly one of the topic name and the topic id must be set.")));
+                    continue;
+                }
+                boolean byName = ref.name() != null;
+                if (counts.get(byName ? ref.name() : ref.id()) > 1) {
+                    results.add(new DeleteTopicResult(ref.name(), ref.id(), new ApiError(Errors.INVALID_REQUEST,
+                            byName ? "Duplicate topic name." : "Duplicate topic id.")));
+                    continue;
+                }
+                TopicImage topic = byName ? base.topics().get(ref.name()) : base.topics().get(ref.id());
+                if (topic == null) {
+                    results.add(new DeleteTopicResult(ref.name(), ref.id(), byName
+                            ? new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                            : new ApiError(Errors.UNKNOWN_TOPIC_ID)));
+                    continue;
+                }
+                if (removing.add(topic.id())) {
+                    records.add(new RemoveTopicRecord(topic.id()));
+                }
+                results.add(new DeleteTopicResult(topic.name(), topic.id(), ApiError.NONE));
+            }
+            return new Outcome<>(results, records);
+        });
+    }
+
+    /** Adds partitions to existing topics; one error (or NONE) per request, in request order. */
+    public CompletableFuture<List<ApiError>> createPartitions(List<NewPartitions> requests, boolean validateOnly) {
+        return run(base -> {
+            Map<String, Integer> counts = new HashMap<>();
+            for (NewPartitions r : requests) {
+                counts.merge(r.topic(), 1, Integer::sum);
+            }
+            List<ApiError> results = new ArrayList<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            for (NewPartitions request : requests) {
+                if (counts.get(request.topic()) > 1) {
+                    results.add(new ApiError(Errors.INVALID_REQUEST, "Duplicate topic name."));
+                    continue;
+                }
+                try {
+                    createPartitions(base, request, records);
+                    results.add(ApiError.NONE);
+                } catch (ApiException e) {
+                    results.add(ApiError.fromThrowable(e));
+                }
+            }
+            return new Outcome<>(results, validateOnly ? List.of() : records);
+        });
+    }
+
+    private void createPartitions(MetadataImage base, NewPartitions request, List<MetadataRecord> records) {
+        TopicImage topic = request.topic() == null ? null : base.topics().get(request.topic());
+        if (topic == null) {
+            throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.message());
+        }
+        int current = topic.numPartitions();
+        if (request.totalCount() < current) {
+            throw new org.apache.kafka.common.errors.InvalidPartitionsException("Topic currently has " + current
+                    + " partitions, which is higher than the requested " + request.totalCount() + ".");
+        }
+        if (request.totalCount() == current) {
+            throw new org.apache.kafka.common.errors.InvalidPartitionsException(
+                    "Topic already has " + current + " partition(s).");
+        }
+        int additional = request.totalCount() - current;
+        List<List<Integer>> assignment;
+        if (request.assignments() != null) {
+            if (request.assignments().size() != additional) {
+                throw new org.apache.kafka.common.errors.InvalidReplicaAssignmentException("Attempted to add "
+                        + additional + " additional partition(s), but only " + request.assignments().size()
+                        + " assignment(s) were specified.");
+            }
+            assignment = new ArrayList<>();
+            for (List<Integer> replicas : request.assignments()) {
+                validateReplicas(base, replicas);
+                assignment.add(List.copyOf(replicas));
+            }
+        } else {
+            assignment = placeReplicas(base, additional, topic.partition(0).replicas().length);
+        }
+        addPartitionRecords(records, topic.id(), current, assignment);
+    }
+
+    /** Applies incremental config changes per resource; each resource succeeds or fails as a whole. */
+    public CompletableFuture<Map<ConfigResource, ApiError>> incrementalAlterConfigs(
+            Map<ConfigResource, List<ConfigOp>> changes, boolean validateOnly) {
+        return alterConfigs(changes, validateOnly, (current, ops) -> {
+            Set<String> keys = new HashSet<>();
+            for (ConfigOp op : ops) {
+                if (!keys.add(op.key())) {
+                    throw new InvalidRequestException("Error due to duplicate config keys");
+                }
+            }
+            Map<String, String> next = new HashMap<>(current);
+            for (ConfigOp op : ops) {
+                switch (op.op()) {
+                    case SET -> {
+                        if (op.value() == null) {
+                            throw new InvalidRequestException("Null value not supported for : " + op.key());
+                        }
+                        next.put(op.key(), op.value());
+                    }
+                    case DELETE -> next.remove(op.key());
+                    case APPEND -> {
+                        List<String> items = splitList(next.get(op.key()));
+                        for (String item : splitList(op.value())) {
+                            if (!items.contains(item)) {
+                                items.add(item);
+                            }
+                        }
+                        next.put(op.key(), String.join(",", items));
+                    }
+                    case SUBTRACT -> {
+                        List<String> items = splitList(next.get(op.key()));
+                        items.removeAll(splitList(op.value()));
+                        next.put(op.key(), String.join(",", items));
+                    }
+                    default -> throw new InvalidRequestException("Unknown config operation " + op.op());
+                }
+            }
+            return next;
+        });
+    }
+
+    /** Legacy AlterConfigs: each resource's overrides become exactly the given set. */
+    public CompletableFuture<Map<ConfigResource, ApiError>> replaceConfigs(
+            Map<ConfigResource, Map<String, String>> configs, boolean validateOnly) {
+        return alterConfigs(configs, validateOnly, (current, next) -> {
+            for (Map.Entry<String, String> e : next.entrySet()) {
+                if (e.getValue() == null) {
+                    throw new InvalidRequestException("Null value not supported for : " + e.getKey());
+                }
+            }
+            return new HashMap<>(next);
+        });
+    }
+
+    private interface ConfigChange<T> {
+        Map<String, String> apply(Map<String, String> current, T change);
+    }
+
+    private <T> CompletableFuture<Map<ConfigResource, ApiError>> alterConfigs(
+            Map<ConfigResource, T> changes, boolean validateOnly, ConfigChange<T> change) {
+        return run(base -> {
+            Map<ConfigResource, ApiError> results = new LinkedHashMap<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            for (Map.Entry<ConfigResource, T> e : changes.entrySet()) {
+                ConfigResource resource = e.getKey();
+                try {
+                    Map<String, String> current = currentConfigs(base, resource);
+                    Map<String, String> next = change.apply(current, e.getValue());
+                    ApiError invalid = validateConfigs(next, resource.type() == ConfigResource.Type.TOPIC,
+                            resource.type() == ConfigResource.Type.TOPIC ? "topic" : "broker");
+                    if (invalid != null) {
+                        results.put(resource, invalid);
+                        continue;
+                    }
+                    for (String key : new TreeSet<>(current.keySet())) {
+                        if (!next.containsKey(key)) {
+                            records.add(new ConfigRecord(resource.type(), resource.name(), key, null));
+                        }
+                    }
+                    for (Map.Entry<String, String> kv : new TreeMap<>(next).entrySet()) {
+                        if (!kv.getValue().equals(current.get(kv.getKey()))) {
+                            records.add(new ConfigRecord(resource.type(), resource.name(), kv.getKey(), kv.getValue()));
+                        }
+                    }
+                    results.put(resource, ApiError.NONE);
+                } catch (ApiException ex) {
+                    results.put(resource, ApiError.fromThrowable(ex));
+                }
+            }
+            return new Outcome<>(results, validateOnly ? List.of() : records);
+        });
+    }
+
+    private static Map<String, String> currentConfigs(MetadataImage base, ConfigResource resource) {
+        switch (resource.type()) {
+            case TOPIC -> {
+                TopicImage topic = base.topics().get(resource.name());
+                if (topic == null) {
+                    throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                            "The topic '" + resource.name() + "' does not exist.");
+                }
+                return topic.configs();
+            }
+            case BROKER -> {
+                String name = resource.name();
+                if (!name.isEmpty()) {
+                    int id;
+                    try {
+                        id = Integer.parseInt(name);
+                    } catch (NumberFormatException e) {
+                        throw new InvalidRequestException("Invalid broker name " + name);
+                    }
+                    if (id < 0 || !String.valueOf(id).equals(name) || base.cluster().broker(id) == null) {
+                        throw new InvalidRequestException("Unknown broker id " + name);
+                    }
+                }
+                return base.brokerConfig(name);
+            }
+            default -> throw new InvalidRequestException("Unsupported resource type " + resource.type());
+        }
+    }
+
+    private ApiError validateConfigs(Map<String, String> configs, boolean topic, String what) {
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            if (e.getValue() == null) {
+                return new ApiError(Errors.INVALID_CONFIG, "Null value not supported for " + what + " configs: " + e.getKey());
+            }
+        }
+        try {
+            if (topic) {
+                validator.validateTopicConfigs(configs);
+            } else {
+                validator.validateBrokerConfigs(configs);
+            }
+            return null;
+        } catch (InvalidConfigurationException e) {
+            return new ApiError(Errors.INVALID_CONFIG, e.getMessage());
+        } catch (ApiException e) {
+            return ApiError.fromThrowable(e);
+        } catch (RuntimeException e) {
+            return new ApiError(Errors.INVALID_CONFIG, e.getMessage());
+        }
+    }
+
+    private static List<String> splitList(String value) {
+        List<String> items = new ArrayList<>();
+        if (value == null) {
+            return items;
+        }
+        for (String s : value.split(",")) {
+            String item = s.trim();
+            if (!item.isEmpty()) {
+                items.add(item);
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Reserves {@code blockSize} producer ids; completes with the first of them. The reservation
+     * is committed before the future completes, so no id is handed out twice, even across restarts.
+     */
+    public CompletableFuture<Long> allocateProducerIds(int blockSize) {
+        return run(base -> {
+            if (blockSize < 1) {
+                throw new InvalidRequestException("Producer id block size must be positive, got " + blockSize);
+            }
+            long first = base.nextProducerId();
+            if (first > Long.MAX_VALUE - blockSize) {
+                throw new UnknownServerException("Producer ids are exhausted");
+            }
+            return new Outcome<>(first, List.of(new ProducerIdsRecord(first + blockSize)));
+        });
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    /** What an operation decided: its result, and the records to commit before returning it. */
+    private record Outcome<T>(T result, List<MetadataRecord> records) {
+        static <T> Outcome<T> of(T result) {
+            return new Outcome<>(result, List.of());
+        }
+    }
+
+    private static <T> Outcome<T> outcome(T result, Function<T, List<MetadataRecord>> records) {
+        return new Outcome<>(result, records.apply(result));
+    }
+
+    private <T> CompletableFuture<T> run(Function<MetadataImage, Outcome<T>> operation) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    MetadataImage base = base();
+                    Outcome<T> outcome = operation.apply(base);
+                    if (outcome.records().isEmpty()) {
+                        future.complete(outcome.result());
+                    } else {
+                        write(base, outcome.records()).whenComplete((offset, error) -> {
+                            if (error != null) {
+                                future.completeExceptionally(error);
+                            } else {
+                                future.complete(outcome.result());
+                            }
+                        });
+                    }
+                } catch (ApiException e) {
+                    future.completeExceptionally(e);
+                } catch (RuntimeException e) {
+                    log.error("Controller operation failed unexpectedly", e);
+                    future.completeExceptionally(new UnknownServerException(e.getMessage(), e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new NotControllerException("The controller is closed"));
+        }
+        return future;
+    }
+
+    /** The image to validate against; see the class comment. Controller thread only. */
+    private MetadataImage base() {
+        if (inFlight == 0) {
+            stale = false;
+            latest = committed.get();
+        } else if (stale) {
+            throw new NotControllerException("An earlier metadata write failed; retry once it has settled");
+        }
+        return latest;
+    }
+
+    /** Submits one batch and advances the speculative image. Controller thread only. */
+    private CompletableFuture<Long> write(MetadataImage base, List<MetadataRecord> records) {
+        latest = new MetadataDelta(base).replayAll(records).apply(base.offset());
+        inFlight++;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        CompletableFuture<Long> appended;
+        try {
+            appended = writer.append(records);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        appended.whenComplete((offset, error) -> onControllerThread(() -> {
+            inFlight--;
+            if (error != null) {
+                stale = true;
+                done.completeExceptionally(unwrap(error));
+            } else {
+                done.complete(offset);
+            }
+        }));
+        return done;
+    }
+
+    private void onControllerThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /** Stops accepting operations; queued ones still run. Waits up to a second for them. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

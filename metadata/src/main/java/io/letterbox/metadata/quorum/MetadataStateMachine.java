@@ -1,0 +1,165 @@
+package io.letterbox.metadata.quorum;
+
+import io.letterbox.metadata.image.MetadataDelta;
+import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.metadata.record.MetadataRecord;
+import io.letterbox.metadata.record.RecordCodec;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Raft state machine of the metadata log: each committed entry is one record batch, applied
+ * atomically to the current {@link MetadataImage}, which is then swapped in with one volatile
+ * write and handed to the {@link ImagePublisher}.
+ *
+ * <p>Determinism: applying depends only on the image and the entry. An exception while applying
+ * (corrupt bytes, a record that does not fit) is fatal: it is logged, reported to the fatal
+ * handler and rethrown, and Ratis then stops this server. It is never turned into a client
+ * error, because the other members would have applied the same entry.
+ *
+ * <p>Snapshots: {@link #takeSnapshot()} writes the image as records ({@link SnapshotFile}) named
+ * after the last applied term and index; start-up loads the newest one and replays only the
+ * log entries after it. The image's own offset is stored in the file, so a restart restores an
+ * equal image.
+ *
+ * <p>Threads: Ratis calls apply, snapshot and term-index updates from its state machine updater
+ * thread; {@link #image()} may be called from any thread. {@code applyLock} keeps the image and
+ * the last-applied term index consistent with each other for snapshots taken from other threads.
+ */
+public final class MetadataStateMachine extends BaseStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final ImagePublisher publisher;
+    private final Consumer<Throwable> fatalHandler;
+    private final Object applyLock = new Object();
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+
+    /**
+     * @param publisher    receives every new image in apply order
+     * @param fatalHandler told once the state machine cannot go on (it should stop the node)
+     */
+    public MetadataStateMachine(ImagePublisher publisher, Consumer<Throwable> fatalHandler) {
+        this.publisher = publisher;
+        this.fatalHandler = fatalHandler;
+    }
+
+    /** The latest applied image. Lock-free. */
+    public MetadataImage image() {
+        return image;
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadLatestSnapshot();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadLatestSnapshot();
+    }
+
+    private void loadLatestSnapshot() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        MD5Hash expected = snapshot.getFile().getFileDigest();
+        if (expected != null) {
+            MD5Hash actual = MD5FileUtil.computeMd5ForFile(file.toFile());
+            if (!expected.equals(actual)) {
+                throw new IOException("Snapshot " + file + " does not match its MD5 digest");
+            }
+        }
+        MetadataImage loaded = SnapshotFile.read(file);
+        MetadataImage previous;
+        synchronized (applyLock) {
+            previous = image;
+            image = loaded;
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+        }
+        log.debug("Loaded metadata snapshot {} (image offset {})", snapshot.getTermIndex(), loaded.offset());
+        publisher.publish(previous, loaded);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        MetadataImage previous;
+        MetadataImage next;
+        try {
+            List<MetadataRecord> records = RecordCodec.decodeBatch(
+                    entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            synchronized (applyLock) {
+                previous = image;
+                next = new MetadataDelta(previous).replayAll(records).apply(entry.getIndex());
+                image = next;
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            }
+        } catch (RuntimeException e) {
+            log.error("Cannot apply metadata log entry {}; stopping this metadata node", TermIndex.valueOf(entry), e);
+            fatalHandler.accept(e);
+            throw e;
+        }
+        return publisher.publish(previous, next).thenApply(v -> Message.EMPTY);
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        synchronized (applyLock) {
+            super.notifyTermIndexUpdated(term, index);
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        MetadataImage snapshotImage;
+        TermIndex last;
+        synchronized (applyLock) {
+            snapshotImage = image;
+            last = getLastAppliedTermIndex();
+        }
+        if (last == null || last.getIndex() < 0) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getTermIndex().equals(last)) {
+            return last.getIndex();
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        SnapshotFile.write(file.toPath(), snapshotImage);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        log.debug("Took metadata snapshot {} (image offset {})", last, snapshotImage.offset());
+        return last.getIndex();
+    }
+}

@@ -1,0 +1,321 @@
+package io.letterbox.metadata.quorum;
+
+import io.letterbox.metadata.MetadataConfig;
+import io.letterbox.metadata.record.MetadataRecord;
+import io.letterbox.metadata.record.RecordCodec;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This node's membership in the metadata Raft group (Apache Ratis, Netty transport).
+ *
+ * <p>Group: a fixed group id; peer ids are {@code "n<nodeId>"}. With no voters configured the
+ * group is this node alone, at {@code rpcHost:rpcPort} (port 0 picks a free port each start; the
+ * address stored in the log from an earlier start does not matter to a group of one). Storage is
+ * {@code <dir>/ratis}: Ratis' own layout of log segments, term/vote metadata and the state
+ * machine's snapshots.
+ *
+ * <p>Writes: {@link #append} submits one encoded record batch straight to the local Raft server
+ * (no client RPC). "Done" means committed by a majority (fsynced on each of them) and applied
+ * to this node's image and published to its listeners. A write on a node that is not the
+ * leader fails with {@link NotControllerException}.
+ *
+ * <p>Timeouts: a group of one needs no real election, so its first election timeout is a few
+ * milliseconds; that keeps start-up (election plus the leader's first commit) well under 100 ms
+ * once classes are loaded.
+ *
+ * <p>Thread-safe.
+ */
+public final class RatisQuorum implements Closeable {
+    /** The one metadata group of a Letterbox cluster. */
+    public static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("letterbox-metadata".getBytes(StandardCharsets.UTF_8)));
+
+    private final RaftServer server;
+    private final RaftPeerId selfId;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final InetSocketAddress rpcAddress;
+
+
+
+    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress) {
+        this.server = server;
+        this.selfId = selfId;
+        this.rpcAddress = rpcAddress;
+    }
+
+    public static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf("n" + nodeId);
+    }
+
+    /** Starts the Raft server for this node. Returns at once; see {@link #awaitReady}. */
+    public static RatisQuorum start(MetadataConfig config, MetadataStateMachine stateMachine) throws IOException {
+        Map<Integer, String> voters = new TreeMap<>(config.voters());
+        InetSocketAddress bind;
+        if (voters.isEmpty()) {
+            int port = config.rpcPort() == 0 ? freePort(config.rpcHost()) : config.rpcPort();
+            bind = new InetSocketAddress(config.rpcHost(), port);
+            voters.put(config.nodeId(), config.rpcHost() + ":" + port);
+        } else {
+            bind = new InetSocketAddress(config.rpcHost(), parsePort(voters.get(config.nodeId())));
+        }
+        List<RaftPeer> peers = new ArrayList<>();
+        voters.forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(address).build()));
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(p, bind.getHostString());
+        NettyConfigKeys.Server.setPort(p, bind.getPort());
+        NettyConfigKeys.Server.setUseEpoll(p, false);
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.dir().resolve("ratis").toFile()));
+        if (peers.size() == 1) {
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(5, TimeUnit.MILLISECONDS));
+        } else {
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        }
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+
+        RaftPeerId self = peerId(config.nodeId());
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(self)
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(p)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(server);
+            throw e;
+        }
+        return new RatisQuorum(server, self, bind);
+    }
+
+    private static int parsePort(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("Voter address must be host:port, got " + address);
+        }
+        return Integer.parseInt(address.substring(colon + 1));
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** The address the Raft RPC server listens on. */
+    public InetSocketAddress rpcAddress() {
+        return rpcAddress;
+    }
+
+    private RaftServer.Division division() throws IOException {
+        return server.getDivision(GROUP_ID);
+    }
+
+    /** Whether this node is the leader and has committed an entry of its term (so it may write). */
+    public boolean isReadyLeader() {
+        try {
+            return division().getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until a leader is known and this node has applied everything committed when it
+     * became ready; on the leader that includes every entry of earlier terms.
+     */
+    public void awaitReady(Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            RaftServer.Division d = division();
+            if (!d.getInfo().isAlive()) {
+                throw new IOException("The metadata Raft server stopped during start-up");
+            }
+            boolean leaderKnown = d.getInfo().isLeaderReady()
+                    || (d.getInfo().isFollower() && d.getInfo().getLeaderId() != null);
+            if (leaderKnown && d.getInfo().getLastAppliedIndex() >= d.getRaftLog().getLastCommittedIndex()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("The metadata quorum was not ready within " + timeout.toMillis() + " ms");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Appends one batch of records atomically. The future completes with the batch's log index
+     * once it is committed and applied here, or fails with {@link NotControllerException} when
+     * this node cannot write (not the leader, stepping down, closed).
+     */
+    public CompletableFuture<Long> append(List<? extends MetadataRecord> records) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP_ID)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(ByteString.copyFrom(RecordCodec.encodeBatch(records))))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
+        return reply.handle((r, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            if (!r.isSuccess()) {
+                throw translate(r.getException());
+            }
+            return r.getLogIndex();
+        });
+    }
+
+    private static RuntimeException translate(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof NotControllerException nce) {
+            return nce;
+        }
+        if (cause instanceof NotLeaderException || cause instanceof LeaderNotReadyException
+                || cause instanceof LeaderSteppingDownException || cause instanceof AlreadyClosedException) {
+            return new NotControllerException("This node is not the active controller: " + cause.getMessage());
+        }
+        if (cause instanceof RaftException || cause instanceof IOException) {
+            return new NotControllerException("The metadata log cannot commit: " + cause.getMessage());
+        }
+        return new UnknownServerException("Metadata write failed: " + cause, cause);
+    }
+
+    /**
+     * Stops the Raft server; a snapshot is taken first if entries were applied since the last one.
+     *
+     * <p>Ratis' log worker waits for work with a fixed one-second poll and its close waits for
+     * that poll to end, which would make every close take about a second. Once that close has
+     * begun (the worker's run loop is told to stop; nothing more can be written), a helper thread
+     * interrupts the worker, which then exits at once; everything it wrote was already flushed.
+     */
+    @Override
+    public void close() throws IOException {
+        Thread waker = null;
+        try {
+            String workerName = division().getMemberId() + "-SegmentedRaftLogWorker";
+            waker = new Thread(() -> wakeLogWorker(workerName), "letterbox-metadata-close");
+            waker.setDaemon(true);
+            waker.start();
+        } catch (IOException | RuntimeException e) {
+            // no division (start-up failed early): nothing to wake
+        }
+        try {
+            server.close();
+        } finally {
+            if (waker != null) {
+                waker.interrupt();
+            }
+        }
+    }
+
+    private static void wakeLogWorker(String workerName) {
+        try {
+            while (true) {
+                Thread worker = null;
+                boolean closing = false;
+                for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+                    if (e.getKey().getName().equals(workerName)) {
+                        worker = e.getKey();
+                    }
+                    for (StackTraceElement frame : e.getValue()) {
+                        if (frame.getMethodName().equals("close")
+                                && frame.getClassName().endsWith(".SegmentedRaftLogWorker")) {
+                            closing = true;
+                            break;
+                        }
+                    }
+                }
+                if (worker == null) {
+                    return;
+                }
+                if (closing) {
+                    // close() has begun: its first step stops the run loop; now end the poll.
+                    Thread.sleep(2);
+                    worker.interrupt();
+                    return;
+                }
+                Thread.sleep(2);
+            }
+        } catch (InterruptedException e) {
+            // close finished without our help
+        }
+    }
+
+    private static void closeQuietly(RaftServer server) {
+        try {
+            server.close();
+        } catch (IOException | RuntimeException ignored) {
+            // start-up already failed; that failure is the one to report
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.letterbox.metadata;
+
+import static io.letterbox.metadata.Nodes.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.letterbox.metadata.controller.CreateTopicResult;
+import io.letterbox.metadata.controller.NewTopic;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three voters in one JVM, on loopback ports: replication, NOT_CONTROLLER on followers, failover. */
+class ThreeVoterQuorumTest {
+    @TempDir
+    Path dir;
+    final List<MetadataNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(MetadataNode::close);
+    }
+
+    @Test
+    void replicatesAndFailsOver() throws Exception {
+        // Given three voters started together
+        Map<Integer, String> voters = new TreeMap<>();
+        for (int id = 1; id <= 3; id++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                voters.put(id, "127.0.0.1:" + s.getLocalPort());
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<MetadataNode>> starting = new ArrayList<>();
+            for (int id = 1; id <= 3; id++) {
+                MetadataConfig config = new MetadataConfig(id, dir.resolve("n" + id), "127.0.0.1", 0, 1, (short) 1,
+                        ConfigValidator.NONE).withVoters(voters);
+                starting.add(pool.submit(() -> MetadataNode.start(config)));
+            }
+            for (Future<MetadataNode> f : starting) {
+                nodes.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String clusterId = nodes.get(0).image().clusterId();
+        assertThat(clusterId).hasSize(22);
+        assertThat(nodes).allSatisfy(n -> assertThat(n.image().clusterId()).isEqualTo(clusterId));
+
+        // When the leader creates a topic, every voter applies it
+        MetadataNode leader = awaitLeader(nodes);
+        for (int id = 1; id <= 3; id++) {
+            get(leader.controller().registerBroker(Nodes.broker(id)));
+        }
+        CreateTopicResult created = get(leader.controller().createTopics(
+                List.of(NewTopic.of("replicated", 3, (short) 3)), false)).get(0);
+        assertThat(created.error().error()).isEqualTo(Errors.NONE);
+        for (MetadataNode n : nodes) {
+            awaitTopic(n, "replicated");
+        }
+
+        // and a follower's controller refuses to write
+        MetadataNode follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        assertThat(follower.controller().createTopics(List.of(NewTopic.of("nope", 1, (short) 1)), false))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NotControllerException.class);
+
+        // When the leader stops, the other two elect a new one that can write
+        leader.close();
+        nodes.remove(leader);
+        MetadataNode next = awaitLeader(nodes);
+        assertThat(next).isNotSameAs(leader);
+        CreateTopicResult after = get(next.controller().createTopics(
+                List.of(NewTopic.of("after-failover", 1, (short) 2)), false)).get(0);
+        assertThat(after.error().error()).isEqualTo(Errors.NONE);
+        for (MetadataNode n : nodes) {
+            awaitTopic(n, "after-failover");
+            assertThat(n.image().topics().get("replicated").id()).isEqualTo(created.topicId());
+        }
+    }
+
+    private static MetadataNode awaitLeader(List<MetadataNode> nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (MetadataNode n : nodes) {
+                if (n.isLeader()) {
+                    return n;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("No leader elected");
+    }
+
+    private static void awaitTopic(MetadataNode node, String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (node.image().topics().get(topic) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Node " + node.config().nodeId() + " never saw topic " + topic);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
