@@ -37,8 +37,6 @@ public final class Broker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
-    /** The metadata log's directory inside the first log dir; not a partition name, so logs skip it. */
-    public static final String METADATA_DIR = "metadata";
 
     private final BrokerConfig config;
     private final LogManager logManager;
@@ -67,7 +65,7 @@ public final class Broker implements AutoCloseable {
         MetadataNode metadata = null;
         DelayedFetches delayedFetches = null;
         try {
-            Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
+            Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
                     config.numPartitions(), config.defaultReplicationFactor(), validation));
             delayedFetches = new DelayedFetches();

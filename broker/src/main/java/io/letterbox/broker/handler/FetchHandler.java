@@ -126,7 +126,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             synchronized (session) {
                 session.commitSent();
             }
-            return new FetchResponse(response);
+            return FetchResponse.of(response);
         }
 
         /** Cheap check before a full re-read: has any watched partition data past its position? */
@@ -182,7 +182,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setPartitionIndex(key.partition()).setHighWatermark(-1).setLastStableOffset(-1)
                     .setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
             try {
-                String topic = byId ? nameOf(image, key.topicId()) : key.topic();
+                String topic = byId ? FetchHandler.nameOf(image, key.topicId()) : key.topic();
                 if (topic == null) {
                     throw new UnknownTopicIdException("no topic with id " + key.topicId());
                 }

@@ -87,7 +87,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(image.clusterId())
                 .setControllerId(brokers.controllerId(image))
-                .setBrokers(brokers.describe(image, context.listenerName()));
+                .setBrokers(brokers.describe(image, context.listenerName));
         if (data.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(Utils.to32BitField(codes(CLUSTER_OPERATIONS)));
         }

@@ -57,7 +57,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet
+                : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
         connectionId = ctx.channel().localAddress() + "-" + remote + "-" + ctx.channel().id().asShortText();
         sendChannel = new NettySendChannel(ctx);
         super.channelActive(ctx);

@@ -64,6 +64,9 @@ public final class LogManager implements Closeable {
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
     public static final String DELETE_SUFFIX = "-delete";
 
+    /** The broker keeps its metadata log here, beside the partitions; not a partition directory. */
+    public static final String METADATA_DIR = "metadata";
+
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
     private final List<Path> logDirs;
@@ -183,6 +186,9 @@ public final class LogManager implements Closeable {
         }
         for (Path child : children) {
             String name = child.getFileName().toString();
+            if (name.equals(METADATA_DIR)) {
+                continue;
+            }
             if (name.endsWith(DELETE_SUFFIX)) {
                 LOG.info("Removing {} left by an unfinished delete", child);
                 Log.deleteRecursively(child);
