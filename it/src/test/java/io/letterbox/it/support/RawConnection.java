@@ -83,7 +83,8 @@ public final class RawConnection implements AutoCloseable {
     public short version(ApiKeys api, short cap) {
         if (versions == null) {
             versions = new HashMap<>();
-            ApiVersionsResponse r = send(new ApiVersionsRequest.Builder().build(ApiKeys.API_VERSIONS.latestVersion()));
+            // v3: flexible, and answered by every broker since Kafka 2.4 (newer versions may be unsupported)
+            ApiVersionsResponse r = send(new ApiVersionsRequest.Builder().build((short) 3));
             r.data().apiKeys().forEach(v -> versions.put(v.apiKey(), v.duplicate()));
         }
         ApiVersionsResponseData.ApiVersion v = versions.get(api.id);
