@@ -14,7 +14,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -97,6 +107,44 @@ public final class RawConnection implements AutoCloseable {
                     + v.maxVersion() + ", client up to " + cap);
         }
         return best;
+    }
+
+    /** Produce v12 and below name topics; v13 names them by id, which these tests do not need. */
+    public static final short PRODUCE_VERSION_CAP = 12;
+
+    /**
+     * Sends one Produce request for one partition with {@code records} as their bytes are (so a
+     * test may corrupt them first) and returns that partition's answer.
+     */
+    public ProduceResponseData.PartitionProduceResponse produce(String topic, int partition, ByteBuffer records,
+                                                               short acks) {
+        ProduceRequestData data = new ProduceRequestData()
+                .setAcks(acks)
+                .setTimeoutMs(15_000)
+                .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
+                        new ProduceRequestData.TopicProduceData()
+                                .setName(topic)
+                                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                                        .setIndex(partition)
+                                        .setRecords(MemoryRecords.readableRecords(records.duplicate())))))
+                        .iterator()));
+        short version = version(ApiKeys.PRODUCE, PRODUCE_VERSION_CAP);
+        ProduceResponse response = send(new ProduceRequest.Builder(version, version, data).build(version));
+        ProduceResponseData.TopicProduceResponse t = response.data().responses().iterator().next();
+        return t.partitionResponses().get(0);
+    }
+
+    /** InitProducerId for an idempotent (non-transactional) producer: {producerId, epoch}. */
+    public long[] initProducerId() {
+        InitProducerIdResponse r = send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                .setTransactionalId(null)
+                .setTransactionTimeoutMs(Integer.MAX_VALUE)
+                .setProducerId(-1)
+                .setProducerEpoch((short) -1)).build(version(ApiKeys.INIT_PRODUCER_ID)));
+        if (r.error() != Errors.NONE) {
+            throw new AssertionError("InitProducerId failed: " + r.error());
+        }
+        return new long[] {r.data().producerId(), r.data().producerEpoch()};
     }
 
     /**
