@@ -129,7 +129,8 @@ public final class RawConnection implements AutoCloseable {
                                         .setRecords(MemoryRecords.readableRecords(records.duplicate())))))
                         .iterator()));
         short version = version(ApiKeys.PRODUCE, PRODUCE_VERSION_CAP);
-        ProduceResponse response = send(new ProduceRequest.Builder(version, version, data).build(version));
+        // The constructor, not the Builder: the Builder would refuse the malformed batches tests send
+        ProduceResponse response = send(new ProduceRequest(data, version));
         ProduceResponseData.TopicProduceResponse t = response.data().responses().iterator().next();
         return t.partitionResponses().get(0);
     }
