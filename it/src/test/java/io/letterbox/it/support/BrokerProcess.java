@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * io.letterbox.cli.Letterbox server start [args] --override key=value...}. It is the only harness
  * class that knows the command line, so the tests compile without any broker class.
  *
+ * <p>{@code -Dit.broker.cmd=PATH} replaces {@code java ... io.letterbox.cli.Letterbox} with another
+ * launcher taking the same arguments; {@code src/test/scripts/kafka-as-letterbox} runs Apache Kafka
+ * that way, to check the fault tests themselves against the reference broker.
+ *
  * <p>Ready means: a line on stdout that contains {@code started} and {@code :<port>} (the banner).
  * The child's stdout and stderr go to one file per start under {@code target/it-logs/}, named
  * after the broker, for diagnosis; failures quote its tail. {@link #stop()} sends SIGTERM,
@@ -127,6 +131,13 @@ public final class BrokerProcess implements TestBroker {
     /** The command line of the next start; visible for the diagnosis messages. */
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
+        String launcher = System.getProperty("it.broker.cmd");
+        if (launcher != null && !launcher.isBlank()) {
+            // Another launcher with the same command line, e.g. src/test/scripts/kafka-as-letterbox
+            cmd.add(launcher);
+            addServerArgs(cmd);
+            return cmd;
+        }
         cmd.add(javaBinary());
         cmd.add("-Xms64m");
         cmd.add("-Xmx512m");
@@ -139,6 +150,11 @@ public final class BrokerProcess implements TestBroker {
         cmd.add("-cp");
         cmd.add(testClassPath());
         cmd.add(MAIN_CLASS);
+        addServerArgs(cmd);
+        return cmd;
+    }
+
+    private void addServerArgs(List<String> cmd) {
         cmd.add("server");
         cmd.add("start");
         cmd.addAll(leadingArgs);
@@ -146,7 +162,6 @@ public final class BrokerProcess implements TestBroker {
             cmd.add("--override");
             cmd.add(k + "=" + v);
         });
-        return cmd;
     }
 
     /** Starts the child and waits for its banner; fails with the output's tail if it exits or hangs. */
