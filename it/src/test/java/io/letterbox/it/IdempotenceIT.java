@@ -120,30 +120,36 @@ class IdempotenceIT {
                 .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "v" + i).toList());
     }
 
+    /**
+     * Kafka keeps the last five batches per producer in memory but only the last one in its
+     * snapshot, so across a restart only a retry of the last batch is recognised; this asks the same.
+     */
     @Test
     void aDuplicateBatchGetsItsOriginalOffsetAndAGapIsRefusedAlsoAfterARestart() {
-        // Given a producer id and a first batch of three records (sequences 0..2) at offset 0
+        // Given a producer id, a batch of three records (sequences 0..2) at offset 0 and one more (3) at 3
         String topic = uniqueTopic("sequences");
         createTopic(BROKER.bootstrap(), topic, 1, Map.of());
         long[] pid;
-        ByteBuffer first;
+        ByteBuffer last;
         try (RawConnection raw = new RawConnection(BROKER.bootstrap())) {
             pid = raw.initProducerId();
-            first = batch(pid, 0, "a", "b", "c");
+            ByteBuffer first = batch(pid, 0, "a", "b", "c");
             assertAppended(raw.produce(topic, 0, first, (short) -1), 0);
-            assertAppended(raw.produce(topic, 0, batch(pid, 3, "d"), (short) -1), 3);
+            last = batch(pid, 3, "d");
+            assertAppended(raw.produce(topic, 0, last, (short) -1), 3);
+
+            // When the first batch is sent again (a retry whose answer was lost)
+            PartitionProduceResponse duplicate = raw.produce(topic, 0, first, (short) -1);
+            // Then it is answered with its original offset and not appended again
+            assertAppended(duplicate, 0);
         }
-        boolean restarted = BROKER.broker().canRestart();
-        if (restarted) {
+        if (BROKER.broker().canRestart()) {
             // (When the broker can be restarted, everything below also proves the state survived it.)
             BROKER.broker().restart();
         }
         try (RawConnection raw = new RawConnection(BROKER.bootstrap())) {
-            // When the first batch is sent again (a retry whose answer was lost)
-            PartitionProduceResponse duplicate = raw.produce(topic, 0, first, (short) -1);
-            // Then it is answered with its original offset and not appended again
-            assertThat(Errors.forCode(duplicate.errorCode())).isEqualTo(Errors.NONE);
-            assertThat(duplicate.baseOffset()).isEqualTo(0);
+            // When the last batch is sent again
+            assertAppended(raw.produce(topic, 0, last, (short) -1), 3);
 
             // When a batch skips sequences 4..9
             PartitionProduceResponse gap = raw.produce(topic, 0, batch(pid, 10, "k"), (short) -1);

@@ -176,8 +176,14 @@ public final class ItSupport {
         return p;
     }
 
+    /** A producer whose {@code close()} gives up after 10 s instead of waiting forever for a dead broker. */
     public static KafkaProducer<String, String> producer(String bootstrap, Map<String, Object> extra) {
-        return new KafkaProducer<>(producerConfig(bootstrap, extra));
+        return new KafkaProducer<>(producerConfig(bootstrap, extra)) {
+            @Override
+            public void close() {
+                close(Duration.ofSeconds(10));
+            }
+        };
     }
 
     public static KafkaProducer<String, String> producer(String bootstrap) {
