@@ -1,0 +1,191 @@
+package io.letterbox.it;
+
+import static io.letterbox.it.support.ItSupport.createTopic;
+import static io.letterbox.it.support.ItSupport.get;
+import static io.letterbox.it.support.ItSupport.producer;
+import static io.letterbox.it.support.ItSupport.readAll;
+import static io.letterbox.it.support.ItSupport.uniqueTopic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.letterbox.it.support.BrokerExtension;
+import io.letterbox.it.support.ItSupport;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * librdkafka, through the {@code kcat} binary, against the broker: metadata, keyed produce and
+ * consume, and records crossing between kcat and the Java client both ways. CI installs kcat
+ * (.ci/run); on a developer machine without it the class is skipped, in CI it fails.
+ */
+class KcatIT {
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension("kcat");
+
+    private static final long KCAT_TIMEOUT_S = 30;
+    private static String kcat;
+
+    @BeforeAll
+    static void findKcat() {
+        kcat = onPath("kcat");
+        if (kcat == null) {
+            kcat = onPath("kafkacat");
+        }
+        if (kcat == null) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("kcat is not installed, and CI must run these tests: "
+                        + "apt-get install -y kcat (see .ci/run)");
+            }
+            Assumptions.abort("kcat is not installed (apt-get install -y kcat); CI fails instead of skipping");
+        }
+    }
+
+    @Test
+    void kcatListsTheBrokerAndTheTopicsPartitions() {
+        String topic = uniqueTopic("kcat-metadata");
+        createTopic(BROKER.bootstrap(), topic, 3, Map.of());
+
+        String out = kcat(null, "-L", "-t", topic).stdout;
+
+        String port = BROKER.bootstrap().split(":")[1];
+        assertThat(out).contains(" 1 brokers:");
+        assertThat(out).containsPattern("broker \\d+ at [^ ]+:" + port);
+        assertThat(out).contains("topic \"" + topic + "\" with 3 partitions:");
+        for (int p = 0; p < 3; p++) {
+            assertThat(out).containsPattern("partition " + p + ", leader \\d+, replicas: \\d+, isrs: \\d+");
+        }
+    }
+
+    @Test
+    void kcatProducesKeyedMessagesThatKcatAndJavaReadBack() {
+        // Given a three-partition topic
+        String topic = uniqueTopic("kcat-produce");
+        createTopic(BROKER.bootstrap(), topic, 3, Map.of());
+
+        // When kcat produces 40 keyed messages, half uncompressed, half with gzip
+        List<String> lines = IntStream.range(0, 40).mapToObj(i -> "key-" + i % 5 + ":value#" + i).toList();
+        kcat(String.join("\n", lines.subList(0, 20)) + "\n", "-P", "-t", topic, "-K:");
+        kcat(String.join("\n", lines.subList(20, 40)) + "\n", "-P", "-t", topic, "-K:", "-z", "gzip");
+
+        // Then kcat reads back every key and value
+        List<String> kcatRead = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n")
+                .stdout.lines().toList();
+        assertThat(kcatRead).containsExactlyInAnyOrderElementsOf(lines);
+
+        // And so does the Java consumer, one partition per key, in the order kcat sent them
+        List<ConsumerRecord<String, String>> javaRead = readAll(BROKER.bootstrap(), topic);
+        assertThat(javaRead).extracting(r -> r.key() + ":" + r.value()).containsExactlyInAnyOrderElementsOf(lines);
+        Map<String, List<ConsumerRecord<String, String>>> byKey = javaRead.stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key));
+        byKey.forEach((key, records) -> {
+            assertThat(records).extracting(ConsumerRecord::partition).containsOnly(records.get(0).partition());
+            assertThat(records).extracting(r -> Integer.parseInt(r.value().substring(6))).isSorted();
+        });
+    }
+
+    @Test
+    void kcatReadsWhatTheJavaProducerWrote() {
+        // Given 30 keyed records with a header, written by the Java producer
+        String topic = uniqueTopic("kcat-consume");
+        createTopic(BROKER.bootstrap(), topic, 3, Map.of());
+        Map<String, RecordMetadata> acked = new HashMap<>();
+        try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+            List<String> values = new ArrayList<>();
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(topic, "k" + i % 3, "java#" + i);
+                r.headers().add(new RecordHeader("origin", "java".getBytes(StandardCharsets.UTF_8)));
+                values.add(r.value());
+                sent.add(p.send(r));
+            }
+            for (int i = 0; i < 30; i++) {
+                acked.put(values.get(i), get(sent.get(i)));
+            }
+        }
+
+        // When kcat consumes the topic from the beginning to its end
+        List<String> out = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                "-f", "%p|%o|%k|%s|%h\\n").stdout.lines().toList();
+
+        // Then it sees every record at its acknowledged partition and offset, key and header intact
+        assertThat(out).hasSize(30);
+        for (String line : out) {
+            String[] f = line.split("\\|", -1);
+            RecordMetadata m = acked.get(f[3]);
+            assertThat(m).as("acknowledgement for %s", line).isNotNull();
+            assertThat(Integer.parseInt(f[0])).isEqualTo(m.partition());
+            assertThat(Long.parseLong(f[1])).isEqualTo(m.offset());
+            assertThat(f[2]).isEqualTo("k" + Integer.parseInt(f[3].substring("java#".length())) % 3);
+            assertThat(f[4]).isEqualTo("origin=java");
+        }
+    }
+
+    // ---- running kcat ----------------------------------------------------------------------------
+
+    private record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs kcat against the broker with {@code stdin}, at most 30 s; fails unless it exits 0. */
+    private static Result kcat(String stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(kcat, "-b", BROKER.bootstrap(), "-X", "socket.timeout.ms=10000"));
+        cmd.addAll(List.of(args));
+        try {
+            Path dir = ItSupport.tempDir("kcat");
+            Path in = dir.resolve("stdin");
+            Path out = dir.resolve("stdout");
+            Path err = dir.resolve("stderr");
+            Files.writeString(in, stdin == null ? "" : stdin);
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(in.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            if (!p.waitFor(KCAT_TIMEOUT_S, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kcat did not finish in " + KCAT_TIMEOUT_S + " s: " + cmd + "\nstderr:\n"
+                        + Files.readString(err));
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            ItSupport.deleteRecursively(dir);
+            if (r.exitCode != 0) {
+                throw new AssertionError("kcat exited with " + r.exitCode + ": " + cmd + "\nstderr:\n" + r.stderr);
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(dir, name);
+            if (f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+}
