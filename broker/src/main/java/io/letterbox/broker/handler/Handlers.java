@@ -25,6 +25,8 @@ public final class Handlers {
         registry.register(new ProduceHandler(metadata::image, partitions, time));
         registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
+        registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), partitions));
+        registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller())));
         return registry;
     }
 }

@@ -75,7 +75,12 @@ public final class PartitionManager implements MetadataListener {
 
     /** The log settings of a topic: its overrides over the broker's (static and dynamic) defaults. */
     public LogConfig logConfig(MetadataImage image, Map<String, String> topicOverrides) {
-        return LogConfig.of(topicOverrides, config.topicDefaults(dynamicBrokerConfigs(image)));
+        return LogConfig.of(topicOverrides, topicDefaults(image));
+    }
+
+    /** The topic-level defaults this broker gives now: static {@code log.*} keys under dynamic ones. */
+    public Map<String, String> topicDefaults(MetadataImage image) {
+        return config.topicDefaults(dynamicBrokerConfigs(image));
     }
 
     /** Dynamic broker configs that apply here: cluster-wide ones, then this broker's own. */

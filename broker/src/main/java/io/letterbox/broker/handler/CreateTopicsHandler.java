@@ -1,0 +1,116 @@
+package io.letterbox.broker.handler;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.RequestContext;
+
+import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.metadata.controller.Controller;
+import io.letterbox.metadata.controller.CreateTopicResult;
+import io.letterbox.metadata.controller.NewTopic;
+import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.storage.config.LogConfig;
+
+/**
+ * CreateTopics: the controller validates and places every topic (or only validates, with
+ * {@code validateOnly}); from v5 the answer also carries each topic's partitions, replication
+ * factor and effective configs, so AdminClient can show them without a second request.
+ */
+public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
+
+    private final Supplier<MetadataImage> images;
+    private final Controller controller;
+    private final PartitionManager partitions;
+
+    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, PartitionManager partitions) {
+        this.images = images;
+        this.controller = controller;
+        this.partitions = partitions;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.CREATE_TOPICS;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, CreateTopicsRequest request) {
+        CreateTopicsRequestData data = request.data();
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (CreateTopicsRequestData.CreatableTopic t : data.topics()) {
+            if (!seen.add(t.name())) {
+                duplicates.add(t.name());
+            }
+        }
+        List<NewTopic> toCreate = new ArrayList<>();
+        for (CreateTopicsRequestData.CreatableTopic t : data.topics()) {
+            if (duplicates.contains(t.name())) {
+                continue;
+            }
+            Map<Integer, List<Integer>> assignments = new LinkedHashMap<>();
+            t.assignments().forEach(a -> assignments.put(a.partitionIndex(), List.copyOf(a.brokerIds())));
+            Map<String, String> configs = new LinkedHashMap<>();
+            t.configs().forEach(c -> configs.put(c.name(), c.value()));
+            toCreate.add(new NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs));
+        }
+        for (String name : duplicates) {
+            response.topics().add(new CreatableTopicResult().setName(name)
+                    .setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Create topics request from client contains the topic '" + name + "' more than once"));
+        }
+        if (toCreate.isEmpty()) {
+            return CompletableFuture.completedFuture(new CreateTopicsResponse(response));
+        }
+        boolean withConfigs = context.apiVersion() >= 5;
+        return controller.createTopics(toCreate, data.validateOnly()).thenApply(results -> {
+            MetadataImage image = images.get();
+            for (CreateTopicResult r : results) {
+                CreatableTopicResult out = new CreatableTopicResult().setName(r.name())
+                        .setErrorCode(r.error().error().code()).setErrorMessage(r.error().message())
+                        .setTopicId(r.topicId() == null ? Uuid.ZERO_UUID : r.topicId())
+                        .setNumPartitions(-1).setReplicationFactor((short) -1);
+                if (r.error().isSuccess()) {
+                    out.setNumPartitions(r.numPartitions()).setReplicationFactor(r.replicationFactor());
+                    if (withConfigs) {
+                        out.setConfigs(configs(image, r.configs()));
+                    }
+                }
+                response.topics().add(out);
+            }
+            return new CreateTopicsResponse(response);
+        });
+    }
+
+    private List<CreatableTopicConfigs> configs(MetadataImage image, Map<String, String> overrides) {
+        LogConfig effective = partitions.logConfig(image, overrides);
+        Map<String, String> brokerDefaults = partitions.topicDefaults(image);
+        List<CreatableTopicConfigs> out = new ArrayList<>();
+        effective.values().forEach((key, value) -> {
+            ConfigSource source = overrides.containsKey(key) ? ConfigSource.TOPIC_CONFIG
+                    : brokerDefaults.containsKey(key) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+            out.add(new CreatableTopicConfigs().setName(key).setValue(value).setReadOnly(false)
+                    .setConfigSource(source.id()).setIsSensitive(false));
+        });
+        return out;
+    }
+}
