@@ -76,15 +76,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, ByteBuffer buffer) {
         RequestHeader header;
+        int start = buffer.position();
         try {
             header = RequestHeader.parse(buffer);
         } catch (RuntimeException e) {
+            buffer.position(start);
+            if (isApiVersions(buffer)) {
+                // A client newer than the codec: its header layout is unknown, but the answer is
+                // always ApiVersions v0 with UNSUPPORTED_VERSION, keyed by its correlation id.
+                answerUnsupportedApiVersions(ctx, new RequestHeader(ApiKeys.API_VERSIONS, (short) 0, null,
+                        buffer.getInt(buffer.position() + 4)));
+                return;
+            }
             closeOnBadInput(ctx, "an unreadable request header (" + e.getMessage() + ")");
             return;
         }
         ApiKeys key = header.apiKey();
         ApiHandler<?> handler = registry.find(key, header.apiVersion());
-        if (handler == null && key != ApiKeys.API_VERSIONS) {
+        if (handler == null && key == ApiKeys.API_VERSIONS) {
+            answerUnsupportedApiVersions(ctx, header);
+            return;
+        }
+        if (handler == null) {
             closeOnBadInput(ctx, key + " version " + header.apiVersion() + ", which this broker does not support");
             return;
         }
@@ -101,13 +114,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (buffer.hasRemaining()) {
             closeOnBadInput(ctx, key + " request with " + buffer.remaining() + " unread bytes after its body");
-            return;
-        }
-        if (handler == null) {
-            // ApiVersions newer than ours: answered at v0 with our range, so the client retries with it.
-            InFlight slot = new InFlight(context, (short) 0);
-            inFlight.add(slot);
-            complete(ctx, slot, ApiVersionsHandler.unsupportedVersion(registry));
             return;
         }
         boolean noResponse = request instanceof ProduceRequest produce && produce.acks() == 0;
@@ -138,6 +144,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 ctx.executor().execute(() -> complete(ctx, slot, done));
             }
         });
+    }
+
+    /** ApiVersions at a version newer than the codec knows. */
+    private static boolean isApiVersions(ByteBuffer buffer) {
+        return buffer.remaining() >= 8 && buffer.getShort(buffer.position()) == ApiKeys.API_VERSIONS.id
+                && buffer.getShort(buffer.position() + 2) > ApiKeys.API_VERSIONS.latestVersion(true);
+    }
+
+    /** ApiVersions newer than ours: answered at v0 with our range, so the client retries with it. */
+    private void answerUnsupportedApiVersions(ChannelHandlerContext ctx, RequestHeader header) {
+        RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
+                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, SecurityProtocol.PLAINTEXT,
+                ClientInformation.EMPTY, false);
+        InFlight slot = new InFlight(context, (short) 0);
+        inFlight.add(slot);
+        complete(ctx, slot, ApiVersionsHandler.unsupportedVersion(registry));
     }
 
     @SuppressWarnings("unchecked")

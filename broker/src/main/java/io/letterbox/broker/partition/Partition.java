@@ -45,7 +45,9 @@ public final class Partition {
         this.log = log;
         this.groupCommit = groupCommit;
         this.highWatermarkListener = highWatermarkListener;
-        advanceHighWatermark();
+        // After a crash the log may hold recovered batches past its recovery point: make them
+        // durable before anyone may read them.
+        makeDurable();
     }
 
     public TopicPartition topicPartition() {
@@ -83,20 +85,25 @@ public final class Partition {
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, long nowMs) {
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch, nowMs);
-        if (!info.duplicate()) {
-            if (log.config().flushOnAck()) {
-                groupCommit.flush(log, info.lastOffset() + 1).whenComplete((ok, error) -> {
-                    if (error != null) {
-                        failWaiters(error);
-                    } else {
-                        advanceHighWatermark();
-                    }
-                });
-            } else {
-                advanceHighWatermark();
-            }
-        }
+        // A duplicate also goes through here: its original may not be durable yet.
+        makeDurable();
         return info;
+    }
+
+    /** Requests an fsync of everything appended (under flush.on.ack), then moves the high watermark. */
+    private void makeDurable() {
+        long end = log.logEndOffset();
+        if (log.config().flushOnAck() && log.flushedOffset() < end) {
+            groupCommit.flush(log, end).whenComplete((ok, error) -> {
+                if (error != null) {
+                    failWaiters(error);
+                } else {
+                    advanceHighWatermark();
+                }
+            });
+        } else {
+            advanceHighWatermark();
+        }
     }
 
     /** Completes once the high watermark reaches {@code offset}: the acks=all promise. */
