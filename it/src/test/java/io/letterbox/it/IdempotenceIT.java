@@ -8,6 +8,7 @@ import static io.letterbox.it.support.ItSupport.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.BrokerExtension;
+import io.letterbox.it.support.ItSupport;
 import io.letterbox.it.support.RawConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ class IdempotenceIT {
             assertThat(r.offset()).as("offset of %s", r.value()).isEqualTo(m.offset());
         }
         // And each key's records are in send order
-        ProduceConsumeIT.assertPerKeyOrder(read);
+        ItSupport.assertPerKeyOrder(read);
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -95,12 +94,7 @@ class KcatIT {
         // And so does the Java consumer, one partition per key, in the order kcat sent them
         List<ConsumerRecord<String, String>> javaRead = readAll(BROKER.bootstrap(), topic);
         assertThat(javaRead).extracting(r -> r.key() + ":" + r.value()).containsExactlyInAnyOrderElementsOf(lines);
-        Map<String, List<ConsumerRecord<String, String>>> byKey = javaRead.stream()
-                .collect(Collectors.groupingBy(ConsumerRecord::key));
-        byKey.forEach((key, records) -> {
-            assertThat(records).extracting(ConsumerRecord::partition).containsOnly(records.get(0).partition());
-            assertThat(records).extracting(r -> Integer.parseInt(r.value().substring(6))).isSorted();
-        });
+        ItSupport.assertPerKeyOrder(javaRead);
     }
 
     @Test

@@ -141,10 +141,10 @@ class ProduceConsumeIT {
             assertThat(r.timestampType()).isEqualTo(TimestampType.CREATE_TIME);
             assertThat(r.timestamp()).isEqualTo(timestamps.get(r.value()));
             assertThat(headers(r)).containsExactly(
-                    "seq=" + seqOf(r.value()), "codec=" + codec);
+                    "seq=" + ItSupport.sequenceOf(r.value()), "codec=" + codec);
         }
         // And each key's records are in one partition, in the order they were sent
-        assertPerKeyOrder(read);
+        ItSupport.assertPerKeyOrder(read);
     }
 
     @Test
@@ -327,10 +327,6 @@ class ProduceConsumeIT {
         return key(k) + "#" + seq;
     }
 
-    private static int seqOf(String value) {
-        return Integer.parseInt(value.substring(value.indexOf('#') + 1));
-    }
-
     private static Header header(String key, Object value) {
         return new RecordHeader(key, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
     }
@@ -343,19 +339,6 @@ class ProduceConsumeIT {
 
     private static Map<String, ConsumerRecord<String, String>> byValue(List<ConsumerRecord<String, String>> read) {
         return read.stream().collect(Collectors.toMap(ConsumerRecord::value, r -> r));
-    }
-
-    /** Each key sits in one partition and its sequence numbers appear in offset order, once each. */
-    static void assertPerKeyOrder(List<ConsumerRecord<String, String>> read) {
-        Map<String, List<ConsumerRecord<String, String>>> byKey = read.stream()
-                .collect(Collectors.groupingBy(ConsumerRecord::key));
-        byKey.forEach((key, records) -> {
-            assertThat(records).extracting(ConsumerRecord::partition).as("partitions of %s", key).containsOnly(
-                    records.get(0).partition());
-            assertThat(records).extracting(ConsumerRecord::offset).as("offsets of %s", key).isSorted();
-            assertThat(records).extracting(r -> seqOf(r.value())).as("sequence of %s", key).isSorted()
-                    .doesNotHaveDuplicates();
-        });
     }
 
     private static void produceSmall(String topic, int count) {

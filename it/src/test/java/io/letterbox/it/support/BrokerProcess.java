@@ -287,7 +287,7 @@ public final class BrokerProcess implements TestBroker {
         try {
             Files.createDirectories(logFile.getParent());
             Files.writeString(logFile, "# " + String.join(" ", cmd).replace(testClassPath(), "<test class path>")
-                    + System.lineSeparator());
+                    + System.lineSeparator() + "# test class path: " + testClassPath() + System.lineSeparator());
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

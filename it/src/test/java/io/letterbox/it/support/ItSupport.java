@@ -1,5 +1,7 @@
 package io.letterbox.it.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -278,6 +280,28 @@ public final class ItSupport {
         List<ConsumerRecord<String, String>> all = new ArrayList<>();
         tps.forEach(tp -> all.addAll(byPartition.getOrDefault(tp, List.of())));
         return all;
+    }
+
+    /**
+     * Per-key order, for values written as {@code <anything>#<sequence>} with the sequence rising
+     * per key: each key's records sit in one partition, in offset order, sequences rising, no
+     * sequence twice.
+     */
+    public static void assertPerKeyOrder(List<ConsumerRecord<String, String>> read) {
+        Map<String, List<ConsumerRecord<String, String>>> byKey = read.stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key));
+        byKey.forEach((key, records) -> {
+            assertThat(records).extracting(ConsumerRecord::partition).as("partitions of key %s", key)
+                    .containsOnly(records.get(0).partition());
+            assertThat(records).extracting(ConsumerRecord::offset).as("offsets of key %s", key).isSorted();
+            assertThat(records).extracting(r -> sequenceOf(r.value())).as("sequences of key %s", key).isSorted()
+                    .doesNotHaveDuplicates();
+        });
+    }
+
+    /** The number after the last {@code #} of a value. */
+    public static int sequenceOf(String value) {
+        return Integer.parseInt(value.substring(value.lastIndexOf('#') + 1));
     }
 
     /** Polls until {@code count} records arrived or the deadline passed (then fails). */
