@@ -171,7 +171,20 @@ public final class BrokerConfig {
             dirs = List.of((String) values.get(LOG_DIR));
         }
         this.logDirs = dirs.stream().map(d -> Path.of(d).toAbsolutePath().normalize()).toList();
-        topicDefaults(Map.of()); // fail now on a bad topic default, not at the first topic
+        validateTopicDefaults();
+    }
+
+    /** Fails now, naming the broker key, on a topic default the topic definition refuses. */
+    private void validateTopicDefaults() {
+        for (String key : TOPIC_DEFAULT_KEYS.keySet()) {
+            if (originals.containsKey(key)) {
+                try {
+                    io.letterbox.storage.config.LogConfig.of(Map.of(), topicDefaults(Map.of(key, originals.get(key))));
+                } catch (org.apache.kafka.common.errors.InvalidConfigurationException e) {
+                    throw new ConfigException(key, originals.get(key), e.getMessage());
+                }
+            }
+        }
     }
 
     /**

@@ -210,7 +210,9 @@ public final class LogManager implements Closeable {
                     startOffsets.getOrDefault(tp, 0L), clean, this::onLogStartOffsetChanged);
             logs.put(tp, log);
         }
-        LOG.info("Opened {} logs in {} ({} shutdown)", children.size(), dir, clean ? "after a clean" : "after an unclean");
+        if (!children.isEmpty()) {
+            LOG.info("Opened {} logs in {} ({} shutdown)", children.size(), dir, clean ? "after a clean" : "after an unclean");
+        }
     }
 
     private void onLogStartOffsetChanged(Log log) throws IOException {
