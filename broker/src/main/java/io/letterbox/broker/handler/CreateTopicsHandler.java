@@ -14,36 +14,43 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
-import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.RequestContext;
 
+import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.CreateTopicResult;
 import io.letterbox.metadata.controller.NewTopic;
 import io.letterbox.metadata.image.MetadataImage;
-import io.letterbox.storage.config.LogConfig;
 
 /**
  * CreateTopics: the controller validates and places every topic (or only validates, with
  * {@code validateOnly}); from v5 the answer also carries each topic's partitions, replication
- * factor and effective configs, so AdminClient can show them without a second request.
+ * factor and effective configs with their sources, so AdminClient can show them without a
+ * second request. A name given twice is INVALID_REQUEST and neither is created; a creation not
+ * committed within the request's timeout answers REQUEST_TIMED_OUT (it may still complete
+ * later, as in Kafka).
  */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
 
     private final Supplier<MetadataImage> images;
     private final Controller controller;
     private final PartitionManager partitions;
+    private final BrokerConfig config;
 
-    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, PartitionManager partitions) {
+    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, PartitionManager partitions,
+            BrokerConfig config) {
         this.images = images;
         this.controller = controller;
         this.partitions = partitions;
+        this.config = config;
     }
 
     @Override
@@ -82,7 +89,18 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             return CompletableFuture.completedFuture(new CreateTopicsResponse(response));
         }
         boolean withConfigs = context.apiVersion() >= 5;
-        return controller.createTopics(toCreate, data.validateOnly()).thenApply(results -> {
+        CompletableFuture<List<CreateTopicResult>> created = ControllerCalls.within(
+                controller.createTopics(toCreate, data.validateOnly()), data.timeoutMs(), "Topic creation");
+        return created.handle((results, failure) -> {
+            if (failure != null) {
+                ApiError error = ControllerCalls.errorOf(failure);
+                for (NewTopic t : toCreate) {
+                    response.topics().add(new CreatableTopicResult().setName(t.name())
+                            .setErrorCode(error.error().code()).setErrorMessage(error.message())
+                            .setNumPartitions(-1).setReplicationFactor((short) -1));
+                }
+                return new CreateTopicsResponse(response);
+            }
             MetadataImage image = images.get();
             for (CreateTopicResult r : results) {
                 CreatableTopicResult out = new CreatableTopicResult().setName(r.name())
@@ -92,7 +110,12 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 if (r.error().isSuccess()) {
                     out.setNumPartitions(r.numPartitions()).setReplicationFactor(r.replicationFactor());
                     if (withConfigs) {
-                        out.setConfigs(configs(image, r.configs()));
+                        try {
+                            out.setConfigs(configs(image, r.configs()));
+                        } catch (RuntimeException e) {
+                            // Validated by the controller; only a broker default gone bad lands here.
+                            out.setConfigs(new ArrayList<>());
+                        }
                     }
                 }
                 response.topics().add(out);
@@ -101,16 +124,15 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         });
     }
 
+    /** The topic's effective configs with their sources, as DescribeConfigs gives them. */
     private List<CreatableTopicConfigs> configs(MetadataImage image, Map<String, String> overrides) {
-        LogConfig effective = partitions.logConfig(image, overrides);
-        Map<String, String> brokerDefaults = partitions.topicDefaults(image);
         List<CreatableTopicConfigs> out = new ArrayList<>();
-        effective.values().forEach((key, value) -> {
-            ConfigSource source = overrides.containsKey(key) ? ConfigSource.TOPIC_CONFIG
-                    : brokerDefaults.containsKey(key) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
-            out.add(new CreatableTopicConfigs().setName(key).setValue(value).setReadOnly(false)
-                    .setConfigSource(source.id()).setIsSensitive(false));
-        });
+        ConfigSources sources = DescribeConfigsHandler.sources(image, config);
+        for (DescribeConfigsResourceResult c : sources.topic(overrides, partitions.logConfig(image, overrides),
+                null, false, false)) {
+            out.add(new CreatableTopicConfigs().setName(c.name()).setValue(c.value()).setReadOnly(c.readOnly())
+                    .setConfigSource(c.configSource()).setIsSensitive(c.isSensitive()));
+        }
         return out;
     }
 }

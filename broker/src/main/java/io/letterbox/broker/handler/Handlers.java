@@ -1,5 +1,7 @@
 package io.letterbox.broker.handler;
 
+import java.util.concurrent.ForkJoinPool;
+
 import org.apache.kafka.common.utils.Time;
 
 import io.letterbox.broker.Brokers;
@@ -8,6 +10,7 @@ import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataNode;
+import io.letterbox.metadata.controller.Controller;
 import io.letterbox.storage.log.LogManager;
 
 /** Builds the registry of every API this broker answers. */
@@ -20,13 +23,25 @@ public final class Handlers {
             LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, Time time) {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
+        Controller controller = metadata.controller();
         registry.register(new ApiVersionsHandler(registry));
-        registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics()));
+        registry.register(new MetadataHandler(metadata::image, controller, brokers, config.autoCreateTopics()));
         registry.register(new ProduceHandler(metadata::image, partitions, time));
         registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
-        registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), partitions));
-        registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller())));
+        registry.register(new InitProducerIdHandler(new ProducerIdAllocator(controller::allocateProducerIds)));
+        // Admin APIs
+        registry.register(new CreateTopicsHandler(metadata::image, controller, partitions, config));
+        registry.register(new DeleteTopicsHandler(controller, config.deleteTopicEnable()));
+        registry.register(new CreatePartitionsHandler(controller));
+        registry.register(new DescribeClusterHandler(metadata::image, brokers));
+        registry.register(new DescribeConfigsHandler(metadata::image, partitions, config));
+        registry.register(new AlterConfigsHandler(controller));
+        registry.register(new IncrementalAlterConfigsHandler(controller));
+        registry.register(new DescribeLogDirsHandler(logManager));
+        // Segment deletion blocks on the file system: kept off the network threads.
+        registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
+        registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
         return registry;
     }
 }
