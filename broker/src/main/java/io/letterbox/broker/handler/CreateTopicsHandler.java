@@ -19,15 +19,13 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
-import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.RequestContext;
 
-import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.CreateTopicResult;
 import io.letterbox.metadata.controller.NewTopic;
 import io.letterbox.metadata.image.MetadataImage;
-import io.letterbox.storage.config.LogConfig;
 
 /**
  * CreateTopics: the controller validates and places every topic (or only validates, with
@@ -38,12 +36,12 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
 
     private final Supplier<MetadataImage> images;
     private final Controller controller;
-    private final PartitionManager partitions;
+    private final BrokerConfig config;
 
-    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, PartitionManager partitions) {
+    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, BrokerConfig config) {
         this.images = images;
         this.controller = controller;
-        this.partitions = partitions;
+        this.config = config;
     }
 
     @Override
@@ -102,15 +100,11 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     }
 
     private List<CreatableTopicConfigs> configs(MetadataImage image, Map<String, String> overrides) {
-        LogConfig effective = partitions.logConfig(image, overrides);
-        Map<String, String> brokerDefaults = partitions.topicDefaults(image);
         List<CreatableTopicConfigs> out = new ArrayList<>();
-        effective.values().forEach((key, value) -> {
-            ConfigSource source = overrides.containsKey(key) ? ConfigSource.TOPIC_CONFIG
-                    : brokerDefaults.containsKey(key) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
-            out.add(new CreatableTopicConfigs().setName(key).setValue(value).setReadOnly(false)
-                    .setConfigSource(source.id()).setIsSensitive(false));
-        });
+        for (ConfigSources.Entry e : ConfigSources.of(config, image).topic(overrides)) {
+            out.add(new CreatableTopicConfigs().setName(e.name()).setValue(e.value()).setReadOnly(false)
+                    .setConfigSource(e.source().id()).setIsSensitive(false));
+        }
         return out;
     }
 }

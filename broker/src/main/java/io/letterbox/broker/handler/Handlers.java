@@ -1,5 +1,7 @@
 package io.letterbox.broker.handler;
 
+import java.util.concurrent.ForkJoinPool;
+
 import org.apache.kafka.common.utils.Time;
 
 import io.letterbox.broker.Brokers;
@@ -25,8 +27,18 @@ public final class Handlers {
         registry.register(new ProduceHandler(metadata::image, partitions, time));
         registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
-        registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), partitions));
+        registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), config));
         registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller())));
+        registry.register(new DeleteTopicsHandler(metadata.controller(), config.deleteTopicEnable()));
+        registry.register(new CreatePartitionsHandler(metadata.controller()));
+        registry.register(new DescribeClusterHandler(metadata::image, brokers));
+        registry.register(new DescribeConfigsHandler(metadata::image, config));
+        registry.register(new AlterConfigsHandler(metadata.controller()));
+        registry.register(new IncrementalAlterConfigsHandler(metadata.controller()));
+        registry.register(new DescribeLogDirsHandler(logManager));
+        // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
+        registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
+        registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
         return registry;
     }
 }
