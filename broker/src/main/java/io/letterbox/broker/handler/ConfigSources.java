@@ -80,7 +80,7 @@ final class ConfigSources {
                 synonyms.add(new Synonym(key, overrides.get(key), ConfigSource.TOPIC_CONFIG));
             }
             for (String brokerKey : brokerKeysOf(key)) {
-                addLayers(synonyms, brokerKey, false);
+                addLayers(synonyms, brokerKey);
             }
             ConfigDef.ConfigKey def = LogConfig.CONFIG_DEF.configKeys().get(key);
             out.add(entry(key, value, synonyms, def));
@@ -102,7 +102,7 @@ final class ConfigSources {
             }
             List<Synonym> synonyms = new ArrayList<>();
             for (String synonym : brokerSynonymsFrom(key)) {
-                addLayers(synonyms, synonym, true);
+                addLayers(synonyms, synonym);
             }
             if (!perBroker) {
                 synonyms.removeIf(s -> s.source() == ConfigSource.DYNAMIC_BROKER_CONFIG);
@@ -111,9 +111,9 @@ final class ConfigSources {
             while (!synonyms.isEmpty() && !synonyms.get(0).name().equals(key)) {
                 synonyms.remove(0);
             }
-            String value = perBroker
-                    ? dynamicBroker.getOrDefault(key, dynamicDefault.getOrDefault(key, statics.get(key)))
-                    : dynamicDefault.get(key);
+            String value = !perBroker ? dynamicDefault.get(key)
+                    : synonyms.isEmpty() || synonyms.get(0).source() == ConfigSource.STATIC_BROKER_CONFIG
+                            ? statics.get(key) : synonyms.get(0).value();
             out.add(entry(key, value, synonyms, e.getValue()));
         }
         return out;
@@ -124,7 +124,7 @@ final class ConfigSources {
         return !BrokerConfig.dynamicKeys().contains(brokerKey);
     }
 
-    private void addLayers(List<Synonym> out, String brokerKey, boolean withDefinitionDefault) {
+    private void addLayers(List<Synonym> out, String brokerKey) {
         if (dynamicBroker.containsKey(brokerKey)) {
             out.add(new Synonym(brokerKey, dynamicBroker.get(brokerKey), ConfigSource.DYNAMIC_BROKER_CONFIG));
         }
@@ -134,11 +134,35 @@ final class ConfigSources {
         if (config.originals().containsKey(brokerKey)) {
             out.add(new Synonym(brokerKey, config.originals().get(brokerKey), ConfigSource.STATIC_BROKER_CONFIG));
         }
-        ConfigDef.ConfigKey def = BrokerConfig.CONFIG_DEF.configKeys().get(brokerKey);
-        if (withDefinitionDefault && def != null && def.hasDefault() && def.defaultValue != null) {
-            out.add(new Synonym(brokerKey, ConfigDef.convertToString(def.defaultValue, def.type),
-                    ConfigSource.DEFAULT_CONFIG));
+        String definitionDefault = definitionDefault(brokerKey);
+        if (definitionDefault != null) {
+            out.add(new Synonym(brokerKey, definitionDefault, ConfigSource.DEFAULT_CONFIG));
         }
+    }
+
+    /**
+     * A broker key's default when nothing sets it. A topic default key has none of its own (the
+     * topic definition's applies), so it shows that one, as Kafka shows its log.* defaults: on the
+     * least precise key of a setting, in its unit (log.retention.hours=168; log.retention.ms and
+     * log.retention.minutes stay null).
+     */
+    static String definitionDefault(String brokerKey) {
+        String topicKey = BrokerConfig.TOPIC_DEFAULT_KEYS.get(brokerKey);
+        if (topicKey == null) {
+            ConfigDef.ConfigKey def = BrokerConfig.CONFIG_DEF.configKeys().get(brokerKey);
+            return def == null || !def.hasDefault() || def.defaultValue == null ? null
+                    : ConfigDef.convertToString(def.defaultValue, def.type);
+        }
+        List<String> keys = brokerKeysOf(topicKey);
+        if (!keys.get(keys.size() - 1).equals(brokerKey)) {
+            return null;
+        }
+        ConfigDef.ConfigKey def = LogConfig.CONFIG_DEF.configKeys().get(topicKey);
+        String value = ConfigDef.convertToString(def.defaultValue, def.type);
+        if (brokerKey.endsWith(".hours")) {
+            return Long.toString(Long.parseLong(value) / 3_600_000L);
+        }
+        return value;
     }
 
     /** The broker keys that set a topic key's default, most precise first. */

@@ -18,14 +18,15 @@ class ConfigSourcesTest {
     private static final Map<String, String> NONE = Map.of();
 
     @Test
-    void aTopicKeySetNowhereIsTheDefaultWithoutSynonyms() {
+    void aTopicKeySetNowhereIsTheDefaultShownOnItsLeastPreciseBrokerKey() {
         ConfigSources sources = new ConfigSources(BrokerConfig.parse(NONE), NONE, NONE);
 
         Entry retention = find(sources.topic(NONE), "retention.ms");
 
         assertThat(retention.value()).isEqualTo("604800000");
         assertThat(retention.source()).isEqualTo(ConfigSource.DEFAULT_CONFIG);
-        assertThat(retention.synonyms()).isEmpty();
+        assertThat(retention.synonyms()).containsExactly(
+                new Synonym("log.retention.hours", "168", ConfigSource.DEFAULT_CONFIG));
         assertThat(retention.type()).isEqualTo(ConfigType.LONG);
         assertThat(retention.documentation()).isNotBlank();
     }
@@ -48,7 +49,8 @@ class ConfigSourcesTest {
                 new Synonym("log.retention.ms", "4000", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG),
                 new Synonym("log.retention.ms", "5000", ConfigSource.STATIC_BROKER_CONFIG),
                 new Synonym("log.retention.minutes", "3", ConfigSource.DYNAMIC_BROKER_CONFIG),
-                new Synonym("log.retention.hours", "2", ConfigSource.STATIC_BROKER_CONFIG));
+                new Synonym("log.retention.hours", "2", ConfigSource.STATIC_BROKER_CONFIG),
+                new Synonym("log.retention.hours", "168", ConfigSource.DEFAULT_CONFIG));
     }
 
     @Test
@@ -62,7 +64,7 @@ class ConfigSourcesTest {
         assertThat(retention.value()).isEqualTo("5000");
         assertThat(retention.source()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG);
         assertThat(retention.synonyms()).extracting(Synonym::name)
-                .containsExactly("log.retention.ms", "log.retention.hours");
+                .containsExactly("log.retention.ms", "log.retention.hours", "log.retention.hours");
     }
 
     @Test
@@ -84,13 +86,17 @@ class ConfigSourcesTest {
         assertThat(hours.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
         assertThat(hours.synonyms()).extracting(Synonym::source).containsExactly(
                 ConfigSource.DYNAMIC_BROKER_CONFIG, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
-                ConfigSource.STATIC_BROKER_CONFIG);
+                ConfigSource.STATIC_BROKER_CONFIG, ConfigSource.DEFAULT_CONFIG);
         // log.retention.ms is set nowhere: a less precise key does not make it "set"
         Entry ms = find(broker, "log.retention.ms");
         assertThat(ms.value()).isNull();
         assertThat(ms.source()).isEqualTo(ConfigSource.DEFAULT_CONFIG);
         assertThat(ms.synonyms()).isEmpty();
         assertThat(find(broker, "log.dirs").value()).isNull();
+        // A topic default set nowhere shows the topic definition's default, like Kafka's log.* defaults
+        Entry maxBytes = find(broker, "message.max.bytes");
+        assertThat(maxBytes.value()).isEqualTo("1048588");
+        assertThat(maxBytes.source()).isEqualTo(ConfigSource.DEFAULT_CONFIG);
         assertThat(find(broker, "num.network.threads").source()).isEqualTo(ConfigSource.DEFAULT_CONFIG);
     }
 
@@ -106,7 +112,8 @@ class ConfigSourcesTest {
             assertThat(e.value()).isEqualTo("4");
             assertThat(e.source()).isEqualTo(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
             assertThat(e.synonyms()).extracting(Synonym::source).containsExactly(
-                    ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigSource.STATIC_BROKER_CONFIG);
+                    ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigSource.STATIC_BROKER_CONFIG,
+                    ConfigSource.DEFAULT_CONFIG);
         });
     }
 
