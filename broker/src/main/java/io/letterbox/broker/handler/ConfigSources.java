@@ -18,7 +18,8 @@ import io.letterbox.storage.config.LogConfig;
  * CreateTopics v5+) report it: the value, its source and its synonyms, most binding first.
  *
  * <p>The layers, most binding first: the topic override (topics only), this broker's dynamic
- * config, the cluster-wide dynamic default, {@code server.properties}, the definition's default.
+ * config, the cluster-wide dynamic default, {@code server.properties}, the definition's default
+ * (for a topic default key, the topic definition's, see {@link #definitionDefault}).
  * A topic key's broker synonyms are the broker keys that set its default, in the order
  * {@link BrokerConfig#TOPIC_DEFAULT_KEYS} gives them (retention.ms: log.retention.ms,
  * log.retention.minutes, log.retention.hours). Synonyms are ordered by key first, then by layer,
