@@ -94,7 +94,7 @@ public final class MetadataNode implements Closeable {
                 throw new IOException("The metadata state machine failed during start-up", fatal.get());
             }
             MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, startup, fatal);
-            log.info("Metadata node {} ready in {} ms: cluster {}, log offset {}, {} topic(s), Raft RPC on {}",
+            log.debug("Metadata node {} ready in {} ms: cluster {}, log offset {}, {} topic(s), Raft RPC on {}",
                     config.nodeId(), startup.toMillis(), stateMachine.image().clusterId(),
                     stateMachine.image().offset(), stateMachine.image().topics().size(), quorum.rpcAddress());
             return node;

@@ -1,157 +1,198 @@
 package io.letterbox.broker.handler;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.storage.config.LogConfig;
 
 /**
- * Says where each config value comes from, for DescribeConfigs and CreateTopics: a topic
- * override, a dynamic broker config (this broker's, or the cluster default), the static
- * {@code server.properties}, or the built-in default.
+ * Where each config value of a topic or of this broker comes from, as DescribeConfigs (and
+ * CreateTopics v5+) report it: the value, its source and its synonyms, most binding first.
  *
- * <p>Synonyms are listed in precedence order, so the first one is the value in effect: a topic
- * key's override, then its broker keys most precise unit first ({@code retention.ms} ←
- * {@code log.retention.ms}, {@code log.retention.minutes}, {@code log.retention.hours}), each from
- * dynamic-per-broker to default. This is the order {@link BrokerConfig#topicDefaults} applies;
- * Kafka orders by source first, which names the wrong source when units and sources mix.
+ * <p>The layers, most binding first: the topic override (topics only), this broker's dynamic
+ * config, the cluster-wide dynamic default, {@code server.properties}, the definition's default
+ * (for a topic default key, the topic definition's, see {@link #definitionDefault}).
+ * A topic key's broker synonyms are the broker keys that set its default, in the order
+ * {@link BrokerConfig#TOPIC_DEFAULT_KEYS} gives them (retention.ms: log.retention.ms,
+ * log.retention.minutes, log.retention.hours). Synonyms are ordered by key first, then by layer,
+ * because that is how the value is resolved (a static log.retention.ms beats a dynamic
+ * log.retention.hours); Kafka orders by layer first, which differs only when units are mixed
+ * across layers. The first synonym is therefore always the one that decided the value, and its
+ * layer is the entry's source; with none, the source is DEFAULT_CONFIG.
  *
- * <p>The built-in default of a broker key that only sets a topic default is the topic key's
- * default, given to the coarsest unit that expresses it ({@code log.retention.hours=168}), as
- * Kafka shows it. Immutable; build one per request from the current image.
+ * <p>A broker key's synonyms start at the key itself, as Kafka's do: log.retention.minutes lists
+ * itself at every layer that sets it, then log.retention.hours; when log.retention.minutes is set
+ * nowhere it has no synonyms (and source DEFAULT_CONFIG), whatever the hours say.
+ *
+ * <p>Immutable; built per request from one metadata image.
  */
 final class ConfigSources {
 
-    private static final Map<String, String> BROKER_DEFAULTS = brokerDefaults();
+    /** One synonym: a key, its value at one layer, and that layer. */
+    record Synonym(String name, String value, ConfigSource source) {
+    }
 
-    private final Map<String, String> staticConfigs;
-    private final Map<String, String> dynamicDefault;
+    /** One described config; {@code synonyms} starts with the one that decided the value, if any. */
+    record Entry(String name, String value, ConfigSource source, List<Synonym> synonyms, ConfigType type,
+            String documentation) {
+    }
+
+    private final BrokerConfig config;
     private final Map<String, String> dynamicBroker;
+    private final Map<String, String> dynamicDefault;
 
-    /**
-     * @param staticConfigs  the keys set in {@code server.properties} or on the command line
-     * @param dynamicDefault dynamic broker configs for the whole cluster (resource name "")
-     * @param dynamicBroker  dynamic broker configs of this broker (resource name = its id)
-     */
-    ConfigSources(Map<String, String> staticConfigs, Map<String, String> dynamicDefault,
-            Map<String, String> dynamicBroker) {
-        this.staticConfigs = staticConfigs;
-        this.dynamicDefault = dynamicDefault;
+    ConfigSources(BrokerConfig config, Map<String, String> dynamicBroker, Map<String, String> dynamicDefault) {
+        this.config = config;
         this.dynamicBroker = dynamicBroker;
+        this.dynamicDefault = dynamicDefault;
+    }
+
+    /** The layers this node sees in {@code image}. */
+    static ConfigSources of(BrokerConfig config, MetadataImage image) {
+        return new ConfigSources(config, image.brokerConfig(Integer.toString(config.nodeId())), image.brokerConfig(""));
+    }
+
+    /** The dynamic broker configs that apply here: this broker's over the cluster-wide ones. */
+    Map<String, String> dynamicBrokerConfigs() {
+        Map<String, String> merged = new HashMap<>(dynamicDefault);
+        merged.putAll(dynamicBroker);
+        return merged;
     }
 
     /**
-     * Every topic key with its effective value.
+     * Every topic-level key of a topic with these overrides, sorted by key.
      *
-     * @param overrides the topic's own configs
-     * @param effective the topic's resolved config (overrides over this broker's defaults)
-     * @param keys      the keys wanted, or null for all
+     * @throws org.apache.kafka.common.errors.InvalidConfigurationException if the overrides are invalid
      */
-    List<DescribeConfigsResourceResult> topic(Map<String, String> overrides, LogConfig effective,
-            Collection<String> keys, boolean includeSynonyms, boolean includeDocumentation) {
-        List<DescribeConfigsResourceResult> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : effective.values().entrySet()) {
-            String key = e.getKey();
-            if (keys != null && !keys.contains(key)) {
-                continue;
+    List<Entry> topic(Map<String, String> overrides) {
+        LogConfig effective = LogConfig.of(overrides, config.topicDefaults(dynamicBrokerConfigs()));
+        List<Entry> out = new ArrayList<>();
+        effective.values().forEach((key, value) -> {
+            List<Synonym> synonyms = new ArrayList<>();
+            if (overrides.containsKey(key)) {
+                synonyms.add(new Synonym(key, overrides.get(key), ConfigSource.TOPIC_CONFIG));
+            }
+            for (String brokerKey : brokerKeysOf(key)) {
+                addLayers(synonyms, brokerKey);
             }
             ConfigDef.ConfigKey def = LogConfig.CONFIG_DEF.configKeys().get(key);
-            List<DescribeConfigsSynonym> synonyms = topicSynonyms(key, overrides);
-            out.add(entry(key, e.getValue(), def, synonyms, false, includeSynonyms, includeDocumentation));
-        }
-        return out;
-    }
-
-    /** A topic key's synonyms, the one in effect first: the override, then its broker keys. */
-    List<DescribeConfigsSynonym> topicSynonyms(String topicKey, Map<String, String> overrides) {
-        List<DescribeConfigsSynonym> out = new ArrayList<>();
-        if (overrides.containsKey(topicKey)) {
-            out.add(synonym(topicKey, overrides.get(topicKey), ConfigSource.TOPIC_CONFIG));
-        }
-        for (Map.Entry<String, String> e : BrokerConfig.TOPIC_DEFAULT_KEYS.entrySet()) {
-            if (e.getValue().equals(topicKey)) {
-                out.addAll(brokerSynonyms(e.getKey(), true));
-            }
-        }
+            out.add(entry(key, value, synonyms, def));
+        });
         return out;
     }
 
     /**
-     * The broker's keys. Per broker: every key, its own value and where it comes from. For the
-     * cluster default (resource name ""): only the keys set there, as Kafka answers.
+     * Every broker key as this broker ({@code perBroker}) or as the cluster-wide default resource
+     * (""), sorted by key. The default resource lists only the keys set there, as Kafka does.
      */
-    List<DescribeConfigsResourceResult> broker(boolean perBroker, Collection<String> keys, boolean includeSynonyms,
-            boolean includeDocumentation) {
-        Collection<String> names = perBroker ? BrokerConfig.CONFIG_DEF.names() : dynamicDefault.keySet();
-        List<DescribeConfigsResourceResult> out = new ArrayList<>();
-        for (String key : new java.util.TreeSet<>(names)) {
-            if (keys != null && !keys.contains(key)) {
+    List<Entry> broker(boolean perBroker) {
+        Map<String, String> statics = config.valuesAsStrings();
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<String, ConfigDef.ConfigKey> e : new java.util.TreeMap<>(BrokerConfig.CONFIG_DEF.configKeys()).entrySet()) {
+            String key = e.getKey();
+            if (!perBroker && !dynamicDefault.containsKey(key)) {
                 continue;
             }
-            ConfigDef.ConfigKey def = BrokerConfig.CONFIG_DEF.configKeys().get(key);
-            List<DescribeConfigsSynonym> synonyms = brokerSynonyms(key, perBroker);
-            String value = synonyms.isEmpty() ? null : synonyms.get(0).value();
-            boolean readOnly = !BrokerConfig.dynamicKeys().contains(key);
-            out.add(entry(key, value, def, synonyms, readOnly, includeSynonyms, includeDocumentation));
+            List<Synonym> synonyms = new ArrayList<>();
+            for (String synonym : brokerSynonymsFrom(key)) {
+                addLayers(synonyms, synonym);
+            }
+            if (!perBroker) {
+                synonyms.removeIf(s -> s.source() == ConfigSource.DYNAMIC_BROKER_CONFIG);
+            }
+            // A less precise key does not decide this one's value: unset here means no synonyms.
+            while (!synonyms.isEmpty() && !synonyms.get(0).name().equals(key)) {
+                synonyms.remove(0);
+            }
+            String value = !perBroker ? dynamicDefault.get(key)
+                    : synonyms.isEmpty() || synonyms.get(0).source() == ConfigSource.STATIC_BROKER_CONFIG
+                            ? statics.get(key) : synonyms.get(0).value();
+            out.add(entry(key, value, synonyms, e.getValue()));
         }
         return out;
     }
 
-    /** Where a broker key is set, the one in effect first; only the cluster default unless per broker. */
-    List<DescribeConfigsSynonym> brokerSynonyms(String key, boolean perBroker) {
-        List<DescribeConfigsSynonym> out = new ArrayList<>();
-        if (perBroker && dynamicBroker.containsKey(key)) {
-            out.add(synonym(key, dynamicBroker.get(key), ConfigSource.DYNAMIC_BROKER_CONFIG));
+    /** Whether AlterConfigs may change this broker key at run time. */
+    static boolean isReadOnly(String brokerKey) {
+        return !BrokerConfig.dynamicKeys().contains(brokerKey);
+    }
+
+    private void addLayers(List<Synonym> out, String brokerKey) {
+        if (dynamicBroker.containsKey(brokerKey)) {
+            out.add(new Synonym(brokerKey, dynamicBroker.get(brokerKey), ConfigSource.DYNAMIC_BROKER_CONFIG));
         }
-        if (dynamicDefault.containsKey(key)) {
-            out.add(synonym(key, dynamicDefault.get(key), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+        if (dynamicDefault.containsKey(brokerKey)) {
+            out.add(new Synonym(brokerKey, dynamicDefault.get(brokerKey), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
         }
-        if (perBroker && staticConfigs.containsKey(key)) {
-            out.add(synonym(key, staticConfigs.get(key), ConfigSource.STATIC_BROKER_CONFIG));
+        if (config.originals().containsKey(brokerKey)) {
+            out.add(new Synonym(brokerKey, config.originals().get(brokerKey), ConfigSource.STATIC_BROKER_CONFIG));
         }
-        if (perBroker && BROKER_DEFAULTS.containsKey(key)) {
-            out.add(synonym(key, BROKER_DEFAULTS.get(key), ConfigSource.DEFAULT_CONFIG));
+        String definitionDefault = definitionDefault(brokerKey);
+        if (definitionDefault != null) {
+            out.add(new Synonym(brokerKey, definitionDefault, ConfigSource.DEFAULT_CONFIG));
         }
+    }
+
+    /**
+     * A broker key's default when nothing sets it. A topic default key has none of its own (the
+     * topic definition's applies), so it shows that one, as Kafka shows its log.* defaults: on the
+     * least precise key of a setting, in its unit (log.retention.hours=168; log.retention.ms and
+     * log.retention.minutes stay null).
+     */
+    static String definitionDefault(String brokerKey) {
+        String topicKey = BrokerConfig.TOPIC_DEFAULT_KEYS.get(brokerKey);
+        if (topicKey == null) {
+            ConfigDef.ConfigKey def = BrokerConfig.CONFIG_DEF.configKeys().get(brokerKey);
+            return def == null || !def.hasDefault() || def.defaultValue == null ? null
+                    : ConfigDef.convertToString(def.defaultValue, def.type);
+        }
+        List<String> keys = brokerKeysOf(topicKey);
+        if (!keys.get(keys.size() - 1).equals(brokerKey)) {
+            return null;
+        }
+        ConfigDef.ConfigKey def = LogConfig.CONFIG_DEF.configKeys().get(topicKey);
+        String value = ConfigDef.convertToString(def.defaultValue, def.type);
+        if (brokerKey.endsWith(".hours")) {
+            return Long.toString(Long.parseLong(value) / 3_600_000L);
+        }
+        return value;
+    }
+
+    /** The broker keys that set a topic key's default, most precise first. */
+    static List<String> brokerKeysOf(String topicKey) {
+        List<String> out = new ArrayList<>();
+        BrokerConfig.TOPIC_DEFAULT_KEYS.forEach((brokerKey, t) -> {
+            if (t.equals(topicKey)) {
+                out.add(brokerKey);
+            }
+        });
         return out;
     }
 
-    private static DescribeConfigsResourceResult entry(String key, String value, ConfigDef.ConfigKey def,
-            List<DescribeConfigsSynonym> synonyms, boolean readOnly, boolean includeSynonyms,
-            boolean includeDocumentation) {
-        boolean sensitive = def != null && def.type == ConfigDef.Type.PASSWORD;
-        ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG
-                : ConfigSource.forId(synonyms.get(0).source());
-        if (sensitive) {
-            synonyms.forEach(s -> s.setValue(null));
+    /** A broker key and the less precise keys of the same setting after it (log.retention.minutes, hours). */
+    private static List<String> brokerSynonymsFrom(String brokerKey) {
+        String topicKey = BrokerConfig.TOPIC_DEFAULT_KEYS.get(brokerKey);
+        if (topicKey == null) {
+            return List.of(brokerKey);
         }
-        return new DescribeConfigsResourceResult()
-                .setName(key)
-                .setValue(sensitive ? null : value)
-                .setReadOnly(readOnly)
-                .setConfigSource(source.id())
-                .setIsSensitive(sensitive)
-                .setSynonyms(includeSynonyms ? synonyms : new ArrayList<>())
-                .setConfigType(typeOf(def).id())
-                .setDocumentation(includeDocumentation && def != null ? def.documentation : null);
+        List<String> all = brokerKeysOf(topicKey);
+        return all.subList(all.indexOf(brokerKey), all.size());
     }
 
-    private static DescribeConfigsSynonym synonym(String name, String value, ConfigSource source) {
-        return new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source.id());
+    private static Entry entry(String key, String value, List<Synonym> synonyms, ConfigDef.ConfigKey def) {
+        ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
+        return new Entry(key, value, source, List.copyOf(synonyms), typeOf(def), def == null ? null : def.documentation);
     }
 
-    static ConfigType typeOf(ConfigDef.ConfigKey def) {
+    private static ConfigType typeOf(ConfigDef.ConfigKey def) {
         if (def == null) {
             return ConfigType.UNKNOWN;
         }
@@ -166,49 +207,5 @@ final class ConfigSources {
             case CLASS -> ConfigType.CLASS;
             case PASSWORD -> ConfigType.PASSWORD;
         };
-    }
-
-    /** The built-in default of every broker key that has one (see the class comment). */
-    static Map<String, String> brokerDefaults() {
-        Map<String, String> out = new TreeMap<>();
-        for (ConfigDef.ConfigKey def : BrokerConfig.CONFIG_DEF.configKeys().values()) {
-            if (def.hasDefault() && def.defaultValue != null) {
-                out.put(def.name, ConfigDef.convertToString(def.defaultValue, def.type));
-            }
-        }
-        // Broker keys grouped by the topic key they set, most precise unit first.
-        Map<String, List<String>> byTopicKey = new LinkedHashMap<>();
-        BrokerConfig.TOPIC_DEFAULT_KEYS.forEach((brokerKey, topicKey) ->
-                byTopicKey.computeIfAbsent(topicKey, k -> new ArrayList<>()).add(brokerKey));
-        for (Map.Entry<String, List<String>> e : byTopicKey.entrySet()) {
-            ConfigDef.ConfigKey topicDef = LogConfig.CONFIG_DEF.configKeys().get(e.getKey());
-            if (topicDef == null || !topicDef.hasDefault() || topicDef.defaultValue == null) {
-                continue;
-            }
-            List<String> brokerKeys = e.getValue();
-            if (brokerKeys.size() == 1) {
-                out.putIfAbsent(brokerKeys.get(0), ConfigDef.convertToString(topicDef.defaultValue, topicDef.type));
-                continue;
-            }
-            long millis = ((Number) topicDef.defaultValue).longValue();
-            for (int i = brokerKeys.size() - 1; i >= 0; i--) {
-                long scale = unitMillis(brokerKeys.get(i));
-                if (millis < 0 ? scale == 1 : millis % scale == 0) {
-                    out.putIfAbsent(brokerKeys.get(i), Long.toString(millis < 0 ? millis : millis / scale));
-                    break;
-                }
-            }
-        }
-        return Collections.unmodifiableMap(out);
-    }
-
-    private static long unitMillis(String brokerKey) {
-        if (brokerKey.endsWith(".hours")) {
-            return 3_600_000L;
-        }
-        if (brokerKey.endsWith(".minutes")) {
-            return 60_000L;
-        }
-        return 1L;
     }
 }

@@ -20,11 +20,11 @@ import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.NewPartitions;
 
 /**
- * CreatePartitions: grows topics to a new partition count, placed by the controller or by the
- * client's assignment (one replica list per new partition). Partitions are only ever added, so
- * the key-to-partition mapping of existing data changes; that is the client's choice, as in Kafka.
- *
- * <p>A change not committed within the request's timeout answers REQUEST_TIMED_OUT.
+ * CreatePartitions: grows topics to a new partition count, placed by the controller or as the
+ * request assigns them; {@code validateOnly} checks without writing. Partitions only grow: the
+ * controller refuses a count at or below the current one. Answers once the new partitions are
+ * in this broker's image, so their leaders are already known; not within the request's
+ * timeout, REQUEST_TIMED_OUT.
  */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
 

@@ -14,7 +14,6 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
 import io.letterbox.broker.config.BrokerConfig;
-import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.CreateTopicResult;
 import io.letterbox.metadata.controller.NewTopic;
@@ -33,23 +31,19 @@ import io.letterbox.metadata.image.MetadataImage;
 /**
  * CreateTopics: the controller validates and places every topic (or only validates, with
  * {@code validateOnly}); from v5 the answer also carries each topic's partitions, replication
- * factor and effective configs with their sources, so AdminClient can show them without a
- * second request. A name given twice is INVALID_REQUEST and neither is created; a creation not
- * committed within the request's timeout answers REQUEST_TIMED_OUT (it may still complete
- * later, as in Kafka).
+ * factor and effective configs, so AdminClient can show them without a second request.
+ * A creation not committed within the request's timeout answers REQUEST_TIMED_OUT (it may still
+ * complete later, as in Kafka).
  */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
 
     private final Supplier<MetadataImage> images;
     private final Controller controller;
-    private final PartitionManager partitions;
     private final BrokerConfig config;
 
-    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, PartitionManager partitions,
-            BrokerConfig config) {
+    public CreateTopicsHandler(Supplier<MetadataImage> images, Controller controller, BrokerConfig config) {
         this.images = images;
         this.controller = controller;
-        this.partitions = partitions;
         this.config = config;
     }
 
@@ -110,12 +104,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 if (r.error().isSuccess()) {
                     out.setNumPartitions(r.numPartitions()).setReplicationFactor(r.replicationFactor());
                     if (withConfigs) {
-                        try {
-                            out.setConfigs(configs(image, r.configs()));
-                        } catch (RuntimeException e) {
-                            // Validated by the controller; only a broker default gone bad lands here.
-                            out.setConfigs(new ArrayList<>());
-                        }
+                        out.setConfigs(configs(image, r.configs()));
                     }
                 }
                 response.topics().add(out);
@@ -124,14 +113,11 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         });
     }
 
-    /** The topic's effective configs with their sources, as DescribeConfigs gives them. */
     private List<CreatableTopicConfigs> configs(MetadataImage image, Map<String, String> overrides) {
         List<CreatableTopicConfigs> out = new ArrayList<>();
-        ConfigSources sources = DescribeConfigsHandler.sources(image, config);
-        for (DescribeConfigsResourceResult c : sources.topic(overrides, partitions.logConfig(image, overrides),
-                null, false, false)) {
-            out.add(new CreatableTopicConfigs().setName(c.name()).setValue(c.value()).setReadOnly(c.readOnly())
-                    .setConfigSource(c.configSource()).setIsSensitive(c.isSensitive()));
+        for (ConfigSources.Entry e : ConfigSources.of(config, image).topic(overrides)) {
+            out.add(new CreatableTopicConfigs().setName(e.name()).setValue(e.value()).setReadOnly(false)
+                    .setConfigSource(e.source().id()).setIsSensitive(false));
         }
         return out;
     }

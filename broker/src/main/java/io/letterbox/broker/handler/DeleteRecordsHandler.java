@@ -1,7 +1,5 @@
 package io.letterbox.broker.handler;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -23,30 +21,32 @@ import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.storage.log.Log;
 
 /**
  * DeleteRecords: moves each partition's log start offset up to the given offset (-1: the high
- * watermark) and answers the new low watermark. Only records consumers may already read can be
- * deleted (an offset above the high watermark is OFFSET_OUT_OF_RANGE), and only on topics whose
- * {@code cleanup.policy} includes {@code delete} (else POLICY_VIOLATION, as in Kafka).
+ * watermark) and answers the new low watermark. The new start offset is durable before the
+ * answer (the log fsyncs its checkpoint), so that work runs on {@code blockingWork}, not on the
+ * network thread. Waiting fetches are woken afterwards: one parked below the new start must now
+ * be told OFFSET_OUT_OF_RANGE.
  *
- * <p>The new start offset is durable before the answer. The deletion removes segment files and
- * fsyncs, so it runs on {@code io}, not on the network thread. Long-poll fetches waiting on a
- * partition are woken, so one below the new start learns at once that its offset is gone.
+ * <p>Per partition, as Kafka: an offset above the high watermark or negative is
+ * OFFSET_OUT_OF_RANGE; a topic whose cleanup.policy lacks "delete" is POLICY_VIOLATION; a
+ * partition led elsewhere NOT_LEADER_OR_FOLLOWER; an unknown one UNKNOWN_TOPIC_OR_PARTITION.
  */
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
 
     private final Supplier<MetadataImage> images;
     private final PartitionManager partitions;
     private final DelayedFetches delayedFetches;
-    private final Executor io;
+    private final Executor blockingWork;
 
     public DeleteRecordsHandler(Supplier<MetadataImage> images, PartitionManager partitions,
-            DelayedFetches delayedFetches, Executor io) {
+            DelayedFetches delayedFetches, Executor blockingWork) {
         this.images = images;
         this.partitions = partitions;
         this.delayedFetches = delayedFetches;
-        this.io = io;
+        this.blockingWork = blockingWork;
     }
 
     @Override
@@ -56,52 +56,43 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DeleteRecordsRequest request) {
-        DeleteRecordsRequestData data = request.data();
+        DeleteRecordsRequestData data = request.data().duplicate();
+        return CompletableFuture.supplyAsync(() -> answer(data), blockingWork);
+    }
+
+    private AbstractResponse answer(DeleteRecordsRequestData data) {
         MetadataImage image = images.get();
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
-        List<Deletion> deletions = new ArrayList<>();
         for (DeleteRecordsRequestData.DeleteRecordsTopic topic : data.topics()) {
             DeleteRecordsTopicResult topicOut = new DeleteRecordsTopicResult().setName(topic.name());
             response.topics().add(topicOut);
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : topic.partitions()) {
                 DeleteRecordsPartitionResult out = new DeleteRecordsPartitionResult()
-                        .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                        .setPartitionIndex(p.partitionIndex()).setLowWatermark(DeleteRecordsResponse.INVALID_LOW_WATERMARK);
                 topicOut.partitions().add(out);
+                TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
                 try {
-                    TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
-                    Partition partition = partitions.leaderOrThrow(image, tp);
-                    if (p.offset() < 0 && p.offset() != DeleteRecordsRequest.HIGH_WATERMARK) {
-                        throw new OffsetOutOfRangeException("The offset " + p.offset() + " for partition " + tp
-                                + " is not valid");
-                    }
-                    if (!partition.log().config().cleanupPolicy().contains("delete")) {
-                        throw new PolicyViolationException("Records of partition " + tp
-                                + " can not be deleted due to the configured policy");
-                    }
-                    deletions.add(new Deletion(partition, p.offset(), out));
+                    out.setLowWatermark(delete(partitions.leaderOrThrow(image, tp), p.offset()));
+                    delayedFetches.onPartitionChanged(tp);
                 } catch (RuntimeException e) {
                     out.setErrorCode(ErrorMapping.errorOf(e).code());
                 }
             }
         }
-        if (deletions.isEmpty()) {
-            return CompletableFuture.completedFuture(new DeleteRecordsResponse(response));
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            for (Deletion d : deletions) {
-                try {
-                    long offset = d.offset == DeleteRecordsRequest.HIGH_WATERMARK
-                            ? d.partition.highWatermark() : d.offset;
-                    d.out.setLowWatermark(d.partition.log().deleteRecordsBefore(offset));
-                    delayedFetches.onPartitionChanged(d.partition.topicPartition());
-                } catch (RuntimeException e) {
-                    d.out.setErrorCode(ErrorMapping.errorOf(e).code()).setLowWatermark(-1);
-                }
-            }
-            return new DeleteRecordsResponse(response);
-        }, io);
+        return new DeleteRecordsResponse(response);
     }
 
-    private record Deletion(Partition partition, long offset, DeleteRecordsPartitionResult out) {
+    private static long delete(Partition partition, long requested) {
+        Log log = partition.log();
+        TopicPartition tp = partition.topicPartition();
+        if (!log.config().cleanupPolicy().contains("delete")) {
+            throw new PolicyViolationException("Records of partition " + tp
+                    + " can not be deleted due to the configured policy");
+        }
+        long offset = requested == DeleteRecordsRequest.HIGH_WATERMARK ? partition.highWatermark() : requested;
+        if (offset < 0) {
+            throw new OffsetOutOfRangeException("The offset " + offset + " for partition " + tp + " is not valid");
+        }
+        return log.deleteRecordsBefore(offset);
     }
 }

@@ -21,22 +21,22 @@ import io.letterbox.metadata.controller.DeleteTopicResult;
 import io.letterbox.metadata.controller.TopicRef;
 
 /**
- * DeleteTopics, by name (every version) or by id (v6, where a topic gives exactly one of the
- * two). The controller removes the topics in one metadata write; each broker then deletes its
- * logs as it applies it. With {@code delete.topic.enable=false} every topic is refused:
- * TOPIC_DELETION_DISABLED, or INVALID_REQUEST before v3, which lacks that code.
+ * DeleteTopics, by name (every version) or by id (v6). The controller removes each topic in
+ * one batch; the answer comes once that batch is applied here, so a Metadata request that
+ * follows no longer sees the topic. Logs go when the partition manager sees the new image.
  *
- * <p>A deletion not committed within the request's timeout answers REQUEST_TIMED_OUT; it may
- * still complete later, as in Kafka.
+ * <p>With {@code delete.topic.enable=false} nothing is deleted: every topic is answered
+ * TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, which lacks that code), as Kafka does.
+ * A deletion not committed within the request's timeout answers REQUEST_TIMED_OUT.
  */
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
 
     private final Controller controller;
-    private final boolean deletionEnabled;
+    private final boolean deleteEnabled;
 
-    public DeleteTopicsHandler(Controller controller, boolean deletionEnabled) {
+    public DeleteTopicsHandler(Controller controller, boolean deleteEnabled) {
         this.controller = controller;
-        this.deletionEnabled = deletionEnabled;
+        this.deleteEnabled = deleteEnabled;
     }
 
     @Override
@@ -47,22 +47,23 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DeleteTopicsRequest request) {
         DeleteTopicsRequestData data = request.data();
-        short version = context.apiVersion();
         List<TopicRef> refs = new ArrayList<>();
-        if (version >= 6) {
+        if (context.apiVersion() >= 6) {
             for (DeleteTopicsRequestData.DeleteTopicState t : data.topics()) {
-                Uuid id = t.topicId() == null || Uuid.ZERO_UUID.equals(t.topicId()) ? null : t.topicId();
+                Uuid id = Uuid.ZERO_UUID.equals(t.topicId()) ? null : t.topicId();
                 refs.add(new TopicRef(t.name(), id));
             }
         } else {
             data.topicNames().forEach(name -> refs.add(TopicRef.byName(name)));
         }
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-        if (!deletionEnabled) {
-            Errors error = version >= 3 ? Errors.TOPIC_DELETION_DISABLED : Errors.INVALID_REQUEST;
+        if (!deleteEnabled) {
+            Errors error = context.apiVersion() < 3 ? Errors.INVALID_REQUEST : Errors.TOPIC_DELETION_DISABLED;
             for (TopicRef ref : refs) {
-                response.responses().add(result(ref.name(), ref.id(), error,
-                        "Topic deletion is disabled (delete.topic.enable=false)."));
+                response.responses().add(new DeletableTopicResult().setName(ref.name())
+                        .setTopicId(ref.id() == null ? Uuid.ZERO_UUID : ref.id())
+                        .setErrorCode(error.code())
+                        .setErrorMessage("Topic deletion is disabled (delete.topic.enable=false)."));
             }
             return CompletableFuture.completedFuture(new DeleteTopicsResponse(response));
         }
@@ -75,19 +76,19 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
             if (failure != null) {
                 ApiError error = ControllerCalls.errorOf(failure);
                 for (TopicRef ref : refs) {
-                    response.responses().add(result(ref.name(), ref.id(), error.error(), error.message()));
+                    response.responses().add(new DeletableTopicResult().setName(ref.name())
+                            .setTopicId(ref.id() == null ? Uuid.ZERO_UUID : ref.id())
+                            .setErrorCode(error.error().code()).setErrorMessage(error.message()));
                 }
-            } else {
-                for (DeleteTopicResult r : results) {
-                    response.responses().add(result(r.name(), r.id(), r.error().error(), r.error().message()));
-                }
+                return new DeleteTopicsResponse(response);
+            }
+            for (DeleteTopicResult r : results) {
+                response.responses().add(new DeletableTopicResult().setName(r.name())
+                        .setTopicId(r.id() == null ? Uuid.ZERO_UUID : r.id())
+                        .setErrorCode(r.error().error().code())
+                        .setErrorMessage(r.error().message()));
             }
             return new DeleteTopicsResponse(response);
         });
-    }
-
-    private static DeletableTopicResult result(String name, Uuid id, Errors error, String message) {
-        return new DeletableTopicResult().setName(name).setTopicId(id == null ? Uuid.ZERO_UUID : id)
-                .setErrorCode(error.code()).setErrorMessage(message);
     }
 }

@@ -20,12 +20,13 @@ import io.letterbox.broker.Brokers;
 import io.letterbox.metadata.image.MetadataImage;
 
 /**
- * DescribeCluster: the cluster id, the controller clients should use and the brokers on the
- * listener the client came in on, the same set Metadata gives. Only broker endpoints exist
- * here: a request for controllers (v1+) is MISMATCHED_ENDPOINT_TYPE, an unknown type
- * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. Brokers are never fenced yet, so
- * {@code includeFencedBrokers} (v2) changes nothing and every broker is {@code isFenced=false}.
- * There are no ACLs: asked for, the authorized operations are every cluster operation.
+ * DescribeCluster: the brokers on the client's listener, the cluster id and a controller id
+ * (a broker, as a KRaft broker answers: clients cannot reach the quorum). Every listener here
+ * is a broker listener, so a request for the controllers (KIP-919, v1+) is refused with
+ * MISMATCHED_ENDPOINT_TYPE and an unknown endpoint type with UNSUPPORTED_ENDPOINT_TYPE (both
+ * INVALID_REQUEST at v0), carrying nothing else, as Kafka answers. Brokers are never fenced
+ * yet, so {@code includeFencedBrokers} (v2) changes nothing. There are no ACLs: when asked, the
+ * cluster's authorized operations are all of them.
  */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
@@ -46,19 +47,21 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DescribeClusterRequest request) {
         DescribeClusterRequestData data = request.data();
         DescribeClusterResponseData response = new DescribeClusterResponseData();
-        EndpointType wanted = context.apiVersion() >= 1 ? EndpointType.fromId(data.endpointType()) : EndpointType.BROKER;
-        if (wanted != EndpointType.BROKER) {
-            Errors error = wanted == EndpointType.UNKNOWN ? Errors.UNSUPPORTED_ENDPOINT_TYPE : Errors.MISMATCHED_ENDPOINT_TYPE;
-            String message = wanted == EndpointType.UNKNOWN
-                    ? "Unsupported endpoint type " + data.endpointType()
-                    : "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type " + wanted;
-            return CompletableFuture.completedFuture(new DescribeClusterResponse(
-                    response.setErrorCode(error.code()).setErrorMessage(message)));
+        byte wanted = data.endpointType();
+        boolean v0 = context.apiVersion() == 0;
+        if (wanted != EndpointType.BROKER.id() && wanted != EndpointType.CONTROLLER.id()) {
+            return answer(response.setErrorCode((v0 ? Errors.INVALID_REQUEST : Errors.UNSUPPORTED_ENDPOINT_TYPE).code())
+                    .setErrorMessage("Unsupported endpoint type " + wanted));
+        }
+        if (wanted == EndpointType.CONTROLLER.id()) {
+            return answer(response.setErrorCode((v0 ? Errors.INVALID_REQUEST : Errors.MISMATCHED_ENDPOINT_TYPE).code())
+                    .setErrorMessage("The request was sent to an endpoint of type " + EndpointType.BROKER.name()
+                            + ", but we wanted an endpoint of type " + EndpointType.CONTROLLER.name()));
         }
         MetadataImage image = images.get();
-        response.setClusterId(image.clusterId())
-                .setControllerId(brokers.controllerId(image))
-                .setEndpointType(EndpointType.BROKER.id());
+        response.setEndpointType(EndpointType.BROKER.id())
+                .setClusterId(image.clusterId() == null ? "" : image.clusterId())
+                .setControllerId(brokers.controllerId(image));
         for (MetadataResponseBroker b : brokers.describe(image, context.listenerName)) {
             response.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host())
                     .setPort(b.port()).setRack(b.rack()).setIsFenced(false));
@@ -67,6 +70,10 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
             response.setClusterAuthorizedOperations(
                     Utils.to32BitField(MetadataHandler.codes(MetadataHandler.CLUSTER_OPERATIONS)));
         }
-        return CompletableFuture.completedFuture(new DescribeClusterResponse(response));
+        return answer(response);
+    }
+
+    private static CompletableFuture<AbstractResponse> answer(DescribeClusterResponseData data) {
+        return CompletableFuture.completedFuture(new DescribeClusterResponse(data));
     }
 }

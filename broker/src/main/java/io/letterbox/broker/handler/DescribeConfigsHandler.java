@@ -1,7 +1,9 @@
 package io.letterbox.broker.handler;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -14,6 +16,7 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfig
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
@@ -21,28 +24,26 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
 import io.letterbox.broker.config.BrokerConfig;
-import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
 
 /**
- * DescribeConfigs for topics and brokers, answered from the metadata image: every key with its
- * effective value, its source and, when asked, its synonyms and documentation (see
- * {@link ConfigSources}).
+ * DescribeConfigs for topics (every topic-level key with its effective value) and for this
+ * broker (every broker key; the resource "" is the cluster-wide default and lists only what is
+ * set there). Values, sources and synonyms come from {@link ConfigSources}.
  *
- * <p>A broker resource names this node (AdminClient sends it to the broker it names; another id
- * is INVALID_REQUEST, as in Kafka) or "" for the cluster-wide dynamic defaults. Broker loggers,
- * groups and client-metrics subscriptions have no configs here: INVALID_REQUEST saying so.
+ * <p>As in Kafka, a broker describes only itself: another broker id is INVALID_REQUEST (the
+ * AdminClient sends a broker resource to that broker). BROKER_LOGGER, GROUP and CLIENT_METRICS
+ * resources are not supported yet and are answered INVALID_REQUEST saying so. Nothing is secret,
+ * so no value is hidden as sensitive.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
 
     private final Supplier<MetadataImage> images;
-    private final PartitionManager partitions;
     private final BrokerConfig config;
 
-    public DescribeConfigsHandler(Supplier<MetadataImage> images, PartitionManager partitions, BrokerConfig config) {
+    public DescribeConfigsHandler(Supplier<MetadataImage> images, BrokerConfig config) {
         this.images = images;
-        this.partitions = partitions;
         this.config = config;
     }
 
@@ -55,63 +56,74 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DescribeConfigsRequest request) {
         DescribeConfigsRequestData data = request.data();
         MetadataImage image = images.get();
-        ConfigSources sources = sources(image, config);
+        ConfigSources sources = ConfigSources.of(config, image);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsResource resource : data.resources()) {
-            DescribeConfigsResult out = new DescribeConfigsResult()
+            DescribeConfigsResult result = new DescribeConfigsResult()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
-            response.results().add(out);
+            response.results().add(result);
             try {
-                out.setConfigs(describe(image, sources, resource, data.includeSynonyms(), data.includeDocumentation()));
+                ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+                List<ConfigSources.Entry> entries = switch (type) {
+                    case TOPIC -> topic(image, sources, resource.resourceName());
+                    case BROKER -> broker(sources, resource.resourceName());
+                    default -> throw new InvalidRequestException("Unsupported resource type: " + type
+                            + " (Letterbox describes only TOPIC and BROKER configs)");
+                };
+                Set<String> keys = resource.configurationKeys() == null || resource.configurationKeys().isEmpty()
+                        ? null : new HashSet<>(resource.configurationKeys());
+                for (ConfigSources.Entry e : entries) {
+                    if (keys == null || keys.contains(e.name())) {
+                        result.configs().add(describe(e, type == ConfigResource.Type.BROKER
+                                && ConfigSources.isReadOnly(e.name()), data));
+                    }
+                }
             } catch (RuntimeException e) {
-                out.setErrorCode(ErrorMapping.errorOf(e).code()).setErrorMessage(ErrorMapping.messageOf(e))
-                        .setConfigs(new ArrayList<>());
+                result.setErrorCode(ErrorMapping.errorOf(e).code()).setErrorMessage(ErrorMapping.messageOf(e));
+                result.configs().clear();
             }
         }
         return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
     }
 
-    private List<DescribeConfigsResourceResult> describe(MetadataImage image, ConfigSources sources,
-            DescribeConfigsResource resource, boolean synonyms, boolean docs) {
-        ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
-        String name = resource.resourceName();
-        switch (type) {
-            case TOPIC -> {
-                Topic.validate(name);
-                TopicImage topic = image.topics().get(name);
-                if (topic == null) {
-                    throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
-                }
-                return sources.topic(topic.configs(), partitions.logConfig(image, topic.configs()),
-                        resource.configurationKeys(), synonyms, docs);
-            }
-            case BROKER -> {
-                if (name == null || name.isEmpty()) {
-                    return sources.broker(false, resource.configurationKeys(), synonyms, docs);
-                }
-                int id = brokerId(name);
-                if (id != config.nodeId()) {
-                    throw new InvalidRequestException("Unexpected broker id, expected " + config.nodeId()
-                            + " or empty string, but received " + name);
-                }
-                return sources.broker(true, resource.configurationKeys(), synonyms, docs);
-            }
-            default -> throw new InvalidRequestException("Resource type " + type
-                    + " is not supported by DescribeConfigs on this broker; only TOPIC and BROKER are");
+    private static List<ConfigSources.Entry> topic(MetadataImage image, ConfigSources sources, String name) {
+        Topic.validate(name);
+        TopicImage topic = image.topics().get(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
         }
+        return sources.topic(topic.configs());
     }
 
-    /** The sources of this broker's configs as of {@code image}. */
-    static ConfigSources sources(MetadataImage image, BrokerConfig config) {
-        return new ConfigSources(config.originals(), image.brokerConfig(""),
-                image.brokerConfig(Integer.toString(config.nodeId())));
-    }
-
-    static int brokerId(String resourceName) {
+    private List<ConfigSources.Entry> broker(ConfigSources sources, String name) {
+        if (name == null || name.isEmpty()) {
+            return sources.broker(false);
+        }
+        int id;
         try {
-            return Integer.parseInt(resourceName);
+            id = Integer.parseInt(name);
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Broker id must be an integer, but it is: " + resourceName);
+            throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
         }
+        if (id != config.nodeId()) {
+            throw new InvalidRequestException("Unexpected broker id, expected " + config.nodeId()
+                    + " or empty string, but received " + name);
+        }
+        return sources.broker(true);
+    }
+
+    private static DescribeConfigsResourceResult describe(ConfigSources.Entry e, boolean readOnly,
+            DescribeConfigsRequestData request) {
+        List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+        if (request.includeSynonyms()) {
+            for (ConfigSources.Synonym s : e.synonyms()) {
+                synonyms.add(new DescribeConfigsSynonym().setName(s.name()).setValue(s.value())
+                        .setSource(s.source().id()));
+            }
+        }
+        return new DescribeConfigsResourceResult().setName(e.name()).setValue(e.value()).setReadOnly(readOnly)
+                .setConfigSource(e.source().id()).setIsSensitive(false).setSynonyms(synonyms)
+                .setConfigType(e.type().id())
+                .setDocumentation(request.includeDocumentation() ? e.documentation() : null);
     }
 }

@@ -10,7 +10,6 @@ import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataNode;
-import io.letterbox.metadata.controller.Controller;
 import io.letterbox.storage.log.LogManager;
 
 /** Builds the registry of every API this broker answers. */
@@ -23,23 +22,21 @@ public final class Handlers {
             LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, Time time) {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
-        Controller controller = metadata.controller();
         registry.register(new ApiVersionsHandler(registry));
-        registry.register(new MetadataHandler(metadata::image, controller, brokers, config.autoCreateTopics()));
+        registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics()));
         registry.register(new ProduceHandler(metadata::image, partitions, time));
         registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
-        registry.register(new InitProducerIdHandler(new ProducerIdAllocator(controller::allocateProducerIds)));
-        // Admin APIs
-        registry.register(new CreateTopicsHandler(metadata::image, controller, partitions, config));
-        registry.register(new DeleteTopicsHandler(controller, config.deleteTopicEnable()));
-        registry.register(new CreatePartitionsHandler(controller));
+        registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), config));
+        registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller()::allocateProducerIds)));
+        registry.register(new DeleteTopicsHandler(metadata.controller(), config.deleteTopicEnable()));
+        registry.register(new CreatePartitionsHandler(metadata.controller()));
         registry.register(new DescribeClusterHandler(metadata::image, brokers));
-        registry.register(new DescribeConfigsHandler(metadata::image, partitions, config));
-        registry.register(new AlterConfigsHandler(controller));
-        registry.register(new IncrementalAlterConfigsHandler(controller));
+        registry.register(new DescribeConfigsHandler(metadata::image, config));
+        registry.register(new AlterConfigsHandler(metadata.controller()));
+        registry.register(new IncrementalAlterConfigsHandler(metadata.controller()));
         registry.register(new DescribeLogDirsHandler(logManager));
-        // Segment deletion blocks on the file system: kept off the network threads.
+        // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
         registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
         registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
         return registry;

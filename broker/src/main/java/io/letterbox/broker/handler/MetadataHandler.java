@@ -69,7 +69,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         List<String> missing = new ArrayList<>();
         if (data.topics() != null && autoCreate && data.allowAutoTopicCreation()) {
             for (MetadataRequestData.MetadataRequestTopic t : data.topics()) {
-                if (t.name() != null && !image.topics().byName().containsKey(t.name()) && isValidName(t.name())) {
+                if (!byId(t) && t.name() != null && !image.topics().byName().containsKey(t.name())
+                        && isValidName(t.name())) {
                     missing.add(t.name());
                 }
             }
@@ -96,8 +97,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             wanted.addAll(image.topics().byName().values());
         } else {
             for (MetadataRequestData.MetadataRequestTopic t : data.topics()) {
-                TopicImage topic = t.name() != null ? image.topics().byName().get(t.name())
-                        : image.topics().byId().get(t.topicId());
+                TopicImage topic = byId(t) ? image.topics().byId().get(t.topicId())
+                        : t.name() == null ? null : image.topics().byName().get(t.name());
                 if (topic != null) {
                     wanted.add(topic);
                 } else {
@@ -112,9 +113,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     }
 
     private static MetadataResponseTopic missingTopic(MetadataRequestData.MetadataRequestTopic t, boolean ops) {
-        Errors error = t.name() == null ? Errors.UNKNOWN_TOPIC_ID
+        Errors error = byId(t) || t.name() == null ? Errors.UNKNOWN_TOPIC_ID
                 : isValidName(t.name()) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
-        return new MetadataResponseTopic().setErrorCode(error.code()).setName(t.name())
+        return new MetadataResponseTopic().setErrorCode(error.code()).setName(byId(t) ? null : t.name())
                 .setTopicId(t.topicId() == null ? Uuid.ZERO_UUID : t.topicId())
                 .setIsInternal(t.name() != null && Topic.isInternal(t.name()))
                 .setTopicAuthorizedOperations(ops ? Utils.to32BitField(codes(TOPIC_OPERATIONS)) : Integer.MIN_VALUE);
@@ -136,6 +137,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                     .setOfflineReplicas(new ArrayList<>()));
         }
         return out;
+    }
+
+    /**
+     * A topic asked for by id (v12+). The id decides, as in Kafka: clients send the name as ""
+     * (not null) beside it, so the name's presence says nothing.
+     */
+    private static boolean byId(MetadataRequestData.MetadataRequestTopic t) {
+        return t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId());
     }
 
     static boolean isValidName(String name) {

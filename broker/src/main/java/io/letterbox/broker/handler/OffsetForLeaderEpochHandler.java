@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -21,11 +20,11 @@ import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.image.MetadataImage;
 
 /**
- * OffsetForLeaderEpoch: for each partition, the largest epoch not above the one asked for and
- * the offset where it ended (the log end for the latest epoch), from the leader's epoch cache.
- * Consumers use it to detect truncation after a leader change (KIP-320); an epoch the log does
- * not know gives -1/-1, as in Kafka. The client's current leader epoch is checked first
- * (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH), and only the leader answers.
+ * OffsetForLeaderEpoch: for each partition, the largest leader epoch not above the requested
+ * one and the offset where it ended, from the log's epoch cache. Consumers ask it after a
+ * leader change to find out whether their position was truncated away (KIP-320); followers
+ * will ask it before fetching. The client's current leader epoch is checked first (FENCED or
+ * UNKNOWN_LEADER_EPOCH); an epoch the log does not know is answered UNDEFINED (-1, -1).
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
@@ -44,20 +43,21 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
-        OffsetForLeaderEpochRequestData data = request.data();
         MetadataImage image = images.get();
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
-        for (OffsetForLeaderTopic topic : data.topics()) {
+        for (OffsetForLeaderTopic topic : request.data().topics()) {
             OffsetForLeaderTopicResult topicOut = new OffsetForLeaderTopicResult().setTopic(topic.topic());
             response.topics().add(topicOut);
             for (OffsetForLeaderPartition p : topic.partitions()) {
-                EpochEndOffset out = new EpochEndOffset().setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                EpochEndOffset out = new EpochEndOffset().setPartition(p.partition())
+                        .setLeaderEpoch(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH)
+                        .setEndOffset(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET);
                 topicOut.partitions().add(out);
                 try {
                     Partition partition = partitions.leaderOrThrow(image, new TopicPartition(topic.topic(), p.partition()));
                     LeaderEpochs.check(p.currentLeaderEpoch(), partition.leaderEpoch());
-                    io.letterbox.storage.log.EpochEndOffset end = partition.log().endOffsetForEpoch(p.leaderEpoch());
-                    out.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
+                    io.letterbox.storage.log.EpochEndOffset found = partition.log().endOffsetForEpoch(p.leaderEpoch());
+                    out.setLeaderEpoch(found.epoch()).setEndOffset(found.endOffset());
                 } catch (RuntimeException e) {
                     out.setErrorCode(ErrorMapping.errorOf(e).code());
                 }

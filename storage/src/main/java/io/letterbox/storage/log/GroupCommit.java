@@ -8,6 +8,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * fsynced ({@link Log#flush}). A failed fsync fails that log's futures with {@link KafkaStorageException}.
  * Futures complete on the flusher thread: callers must not block in their continuations.
  *
+ * <p>The logs of one round are fsynced in parallel ({@value #FSYNC_THREADS} at a time): an fsync
+ * waits on the disk, not the CPU, so several partitions' fsyncs overlap instead of queueing.
+ *
  * <p>Thread-safety: {@link #flush} may be called from any thread.
  */
 public final class GroupCommit implements Closeable {
@@ -27,7 +33,10 @@ public final class GroupCommit implements Closeable {
     private record Request(Log log, long offset, CompletableFuture<Void> future) {
     }
 
+    static final int FSYNC_THREADS = 4;
+
     private final Object lock = new Object();
+    private final ExecutorService fsyncs;
     private final Thread thread;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong logFlushes = new AtomicLong();
@@ -36,6 +45,11 @@ public final class GroupCommit implements Closeable {
     private boolean closed;
 
     public GroupCommit(String threadName) {
+        fsyncs = Executors.newFixedThreadPool(FSYNC_THREADS, r -> {
+            Thread t = new Thread(r, threadName + "-fsync");
+            t.setDaemon(true);
+            return t;
+        });
         thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -94,17 +108,20 @@ public final class GroupCommit implements Closeable {
             targets.merge(r.log(), r.offset(), Math::max);
         }
         Map<Log, RuntimeException> failures = new IdentityHashMap<>();
-        for (Map.Entry<Log, Long> e : targets.entrySet()) {
-            Log log = e.getKey();
-            try {
-                if (e.getValue() > log.flushedOffset()) {
-                    log.flush(e.getValue());
-                    logFlushes.incrementAndGet();
+        if (targets.size() == 1) {
+            targets.forEach((log, offset) -> flushOne(log, offset, failures));
+        } else {
+            List<Future<?>> running = new ArrayList<>(targets.size());
+            targets.forEach((log, offset) -> running.add(fsyncs.submit(() -> flushOne(log, offset, failures))));
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // flushOne records its own failures; nothing else can be thrown.
                 }
-            } catch (KafkaStorageException ex) {
-                failures.put(log, ex);
-            } catch (RuntimeException ex) {
-                failures.put(log, new KafkaStorageException("Flush of " + log.topicPartition() + " failed", ex));
             }
         }
         for (Request r : batch) {
@@ -116,6 +133,23 @@ public final class GroupCommit implements Closeable {
             } else {
                 r.future().completeExceptionally(new KafkaStorageException("Log " + r.log().topicPartition()
                         + " was truncated below " + r.offset() + " before it could be flushed"));
+            }
+        }
+    }
+
+    private void flushOne(Log log, long offset, Map<Log, RuntimeException> failures) {
+        try {
+            if (offset > log.flushedOffset()) {
+                log.flush(offset);
+                logFlushes.incrementAndGet();
+            }
+        } catch (KafkaStorageException ex) {
+            synchronized (failures) {
+                failures.put(log, ex);
+            }
+        } catch (RuntimeException ex) {
+            synchronized (failures) {
+                failures.put(log, new KafkaStorageException("Flush of " + log.topicPartition() + " failed", ex));
             }
         }
     }
@@ -144,6 +178,7 @@ public final class GroupCommit implements Closeable {
         }
         try {
             thread.join(10_000);
+            fsyncs.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
