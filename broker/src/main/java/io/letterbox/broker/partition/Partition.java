@@ -41,10 +41,10 @@ public final class Partition {
             Consumer<Partition> highWatermarkListener) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
-        this.leaderEpoch = leaderEpoch;
         this.log = log;
         this.groupCommit = groupCommit;
         this.highWatermarkListener = highWatermarkListener;
+        becomeLeader(leaderEpoch);
         // After a crash the log may hold recovered batches past its recovery point: make them
         // durable before anyone may read them.
         makeDurable();
@@ -67,7 +67,17 @@ public final class Partition {
     }
 
     void setLeaderEpoch(int epoch) {
+        if (epoch != leaderEpoch) {
+            becomeLeader(epoch);
+        }
+    }
+
+    /** Starts a leader epoch at the log end, so OffsetForLeaderEpoch can answer for it (KIP-101). */
+    private void becomeLeader(int epoch) {
         this.leaderEpoch = epoch;
+        if (log.latestEpoch().orElse(-1) < epoch) {
+            log.assignEpochStartOffset(epoch);
+        }
     }
 
     public long highWatermark() {
