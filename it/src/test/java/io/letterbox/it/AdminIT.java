@@ -306,6 +306,25 @@ class AdminIT {
         assertThat(topicConfig(topic).get("retention.ms").value()).isEqualTo("3600000");
     }
 
+    @Test
+    void appendAndSubtractStartFromTheDefaultOfAKeyNotOverridden() throws Exception {
+        // Given a topic that keeps the default cleanup.policy (delete)
+        String topic = uniqueTopic("append");
+        createTopic(admin, topic, 1, Map.of());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+
+        // When compact is appended, then delete subtracted
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND)))).all().get();
+        String appended = topicConfig(topic).get("cleanup.policy").value();
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                new ConfigEntry("cleanup.policy", "delete"), AlterConfigOp.OpType.SUBTRACT)))).all().get();
+
+        // Then both start from the value the topic had, as Kafka does
+        assertThat(appended).isEqualTo("delete,compact");
+        assertThat(topicConfig(topic).get("cleanup.policy").value()).isEqualTo("compact");
+    }
+
     /** Issue 3 asks for INVALID_CONFIG; Kafka 4.1 answers INVALID_REQUEST for a broker resource. */
     @Test
     void anInvalidBrokerConfigValueIsRejected() {

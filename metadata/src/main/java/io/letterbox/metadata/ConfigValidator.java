@@ -24,4 +24,12 @@ public interface ConfigValidator {
     void validateTopicConfigs(Map<String, String> configs);
 
     void validateBrokerConfigs(Map<String, String> configs);
+
+    /**
+     * The value {@code key} has on a resource of this type that does not override it (null when
+     * none): where APPEND and SUBTRACT start, as in Kafka.
+     */
+    default String defaultValue(org.apache.kafka.common.config.ConfigResource.Type type, String key) {
+        return null;
+    }
 }

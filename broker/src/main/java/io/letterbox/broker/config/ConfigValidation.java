@@ -3,6 +3,7 @@ package io.letterbox.broker.config;
 import java.util.Map;
 
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 import io.letterbox.metadata.ConfigValidator;
@@ -23,6 +24,15 @@ public final class ConfigValidation implements ConfigValidator {
     @Override
     public void validateTopicConfigs(Map<String, String> configs) {
         LogConfig.of(configs, Map.of());
+    }
+
+    /** Topic keys default to this broker's topic defaults; broker keys to their static values. */
+    @Override
+    public String defaultValue(ConfigResource.Type type, String key) {
+        if (type == ConfigResource.Type.TOPIC) {
+            return LogConfig.of(Map.of(), config.topicDefaults(Map.of())).values().get(key);
+        }
+        return config.valuesAsStrings().get(key);
     }
 
     @Override

@@ -406,7 +406,7 @@ public final class Controller implements Closeable {
     /** Applies incremental config changes per resource; each resource succeeds or fails as a whole. */
     public CompletableFuture<Map<ConfigResource, ApiError>> incrementalAlterConfigs(
             Map<ConfigResource, List<ConfigOp>> changes, boolean validateOnly) {
-        return alterConfigs(changes, validateOnly, (current, ops) -> {
+        return alterConfigs(changes, validateOnly, (resource, current, ops) -> {
             Set<String> keys = new HashSet<>();
             for (ConfigOp op : ops) {
                 if (!keys.add(op.key())) {
@@ -424,7 +424,7 @@ public final class Controller implements Closeable {
                     }
                     case DELETE -> next.remove(op.key());
                     case APPEND -> {
-                        List<String> items = splitList(next.get(op.key()));
+                        List<String> items = splitList(valueOrDefault(next, resource, op.key()));
                         for (String item : splitList(op.value())) {
                             if (!items.contains(item)) {
                                 items.add(item);
@@ -433,7 +433,7 @@ public final class Controller implements Closeable {
                         next.put(op.key(), String.join(",", items));
                     }
                     case SUBTRACT -> {
-                        List<String> items = splitList(next.get(op.key()));
+                        List<String> items = splitList(valueOrDefault(next, resource, op.key()));
                         items.removeAll(splitList(op.value()));
                         next.put(op.key(), String.join(",", items));
                     }
@@ -447,7 +447,7 @@ public final class Controller implements Closeable {
     /** Legacy AlterConfigs: each resource's overrides become exactly the given set. */
     public CompletableFuture<Map<ConfigResource, ApiError>> replaceConfigs(
             Map<ConfigResource, Map<String, String>> configs, boolean validateOnly) {
-        return alterConfigs(configs, validateOnly, (current, next) -> {
+        return alterConfigs(configs, validateOnly, (resource, current, next) -> {
             for (Map.Entry<String, String> e : next.entrySet()) {
                 if (e.getValue() == null) {
                     throw new InvalidRequestException("Null value not supported for : " + e.getKey());
@@ -458,7 +458,12 @@ public final class Controller implements Closeable {
     }
 
     private interface ConfigChange<T> {
-        Map<String, String> apply(Map<String, String> current, T change);
+        Map<String, String> apply(ConfigResource resource, Map<String, String> current, T change);
+    }
+
+    /** APPEND and SUBTRACT start from the value the key has now: its override, else its default. */
+    private String valueOrDefault(Map<String, String> overrides, ConfigResource resource, String key) {
+        return overrides.containsKey(key) ? overrides.get(key) : validator.defaultValue(resource.type(), key);
     }
 
     private <T> CompletableFuture<Map<ConfigResource, ApiError>> alterConfigs(
@@ -470,7 +475,7 @@ public final class Controller implements Closeable {
                 ConfigResource resource = e.getKey();
                 try {
                     Map<String, String> current = currentConfigs(base, resource);
-                    Map<String, String> next = change.apply(current, e.getValue());
+                    Map<String, String> next = change.apply(resource, current, e.getValue());
                     ApiError invalid = validateConfigs(next, resource.type() == ConfigResource.Type.TOPIC,
                             resource.type() == ConfigResource.Type.TOPIC ? "topic" : "broker");
                     if (invalid != null) {
