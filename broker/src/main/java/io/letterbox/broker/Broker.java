@@ -16,6 +16,7 @@ import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.PartitionManager;
@@ -42,15 +43,17 @@ public final class Broker implements AutoCloseable {
     private final LogManager logManager;
     private final MetadataNode metadata;
     private final DelayedFetches delayedFetches;
+    private final ClassicGroupCoordinator classicGroups;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            KafkaServer server) {
+            ClassicGroupCoordinator classicGroups, KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
+        this.classicGroups = classicGroups;
         this.server = server;
     }
 
@@ -64,6 +67,7 @@ public final class Broker implements AutoCloseable {
         LogManager logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()));
         MetadataNode metadata = null;
         DelayedFetches delayedFetches = null;
+        ClassicGroupCoordinator classicGroups = null;
         try {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
@@ -79,14 +83,18 @@ public final class Broker implements AutoCloseable {
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
+            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits());
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, Time.SYSTEM);
+                    new FetchSessionCache(1000), fetches, Time.SYSTEM, classicGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, server);
+            return new Broker(config, logManager, metadata, delayedFetches, classicGroups, server);
         } catch (Exception e) {
             if (delayedFetches != null) {
                 delayedFetches.close();
+            }
+            if (classicGroups != null) {
+                classicGroups.close();
             }
             if (metadata != null) {
                 metadata.close();
@@ -132,6 +140,7 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         delayedFetches.close();
+        classicGroups.close();
         server.close();
         metadata.close();
         logManager.close();

@@ -47,6 +47,9 @@ public final class BrokerConfig {
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String BROKER_RACK = "broker.rack";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
 
     /** Broker key → the topic-level key whose default it sets. */
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
@@ -110,6 +113,12 @@ public final class BrokerConfig {
             .define("share.coordinator.state.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Accepted for compatibility.")
             .define("share.coordinator.state.topic.min.isr", INT, 1, atLeast(1), LOW, "Accepted for compatibility.")
             .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), LOW, "Delay before the first rebalance of a new group.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, INT, 6000, atLeast(1), MEDIUM,
+                    "The shortest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, INT, 1800000, atLeast(1), MEDIUM,
+                    "The longest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_MAX_SIZE, INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                    "The most members a classic group may have; more are refused with GROUP_MAX_SIZE_REACHED.")
             .define("controller.quorum.voters", LIST, "", LOW, "The controller quorum: id@host:port,...")
             .define("controller.quorum.bootstrap.servers", LIST, "", LOW, "Accepted for compatibility.")
             .define("controller.listener.names", LIST, "", LOW, "The listeners the controller quorum uses.")
@@ -247,6 +256,13 @@ public final class BrokerConfig {
 
     public int socketReceiveBufferBytes() {
         return (Integer) values.get("socket.receive.buffer.bytes");
+    }
+
+    /** The classic group coordinator's limits ({@code group.*} keys). */
+    public io.letterbox.broker.group.ClassicGroupCoordinator.Limits classicGroupLimits() {
+        return new io.letterbox.broker.group.ClassicGroupCoordinator.Limits(
+                (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS), (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS),
+                (Integer) values.get(GROUP_MAX_SIZE), (Integer) values.get("group.initial.rebalance.delay.ms"));
     }
 
     /** The keys the operator set, as given. */
