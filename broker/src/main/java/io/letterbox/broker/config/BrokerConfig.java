@@ -38,6 +38,8 @@ public final class BrokerConfig {
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
     public static final String NUM_PARTITIONS = "num.partitions";
@@ -108,6 +110,10 @@ public final class BrokerConfig {
             .define("num.recovery.threads.per.data.dir", INT, 1, atLeast(1), LOW, "Threads that recover logs at start-up.")
             .define("log.retention.check.interval.ms", LONG, 300000L, atLeast(1), LOW, "How often retention is checked.")
             .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
+            .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, atLeast(1), LOW,
+                    "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
+            .define(OFFSET_METADATA_MAX_BYTES, INT, 4096, atLeast(0), LOW,
+                    "The largest metadata string an offset commit may carry.")
             .define("transaction.state.log.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __transaction_state.")
             .define("transaction.state.log.min.isr", INT, 1, atLeast(1), LOW, "min.insync.replicas of __transaction_state.")
             .define("share.coordinator.state.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Accepted for compatibility.")
@@ -248,6 +254,18 @@ public final class BrokerConfig {
 
     public String rack() {
         return (String) values.get(BROKER_RACK);
+    }
+
+    public int offsetsTopicNumPartitions() {
+        return (Integer) values.get(OFFSETS_TOPIC_NUM_PARTITIONS);
+    }
+
+    public short offsetsTopicReplicationFactor() {
+        return (Short) values.get("offsets.topic.replication.factor");
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return (Integer) values.get(OFFSET_METADATA_MAX_BYTES);
     }
 
     public int socketSendBufferBytes() {

@@ -12,6 +12,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.IllegalGenerationException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -691,34 +696,59 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
     // ---- admin and offsets ------------------------------------------------------------------
 
     /**
-     * Whether an offset commit by this member at this generation is allowed, as OffsetCommit
-     * checks it: NONE, or the error to answer. A commit with generation -1 and no member id
-     * comes from a consumer outside any group (manual assignment) and is allowed only while
-     * the group has no members.
+     * The membership check OffsetCommit and OffsetFetch ask for, as Kafka's classic groups
+     * answer it: a group with members accepts a commit only from a current member at the
+     * current generation, and not while the assignment is being handed out
+     * (REBALANCE_IN_PROGRESS in CompletingRebalance; during PreparingRebalance the old
+     * generation may still commit, as eager consumers do when their partitions are revoked).
+     * Groups this coordinator has no members for are {@code simple}'s to judge.
      */
-    public Errors validateOffsetCommit(String groupId, String memberId, String instanceId, int generationId) {
-        ClassicGroup group = groups.get(groupId);
-        boolean simple = generationId < 0 && (memberId == null || memberId.isEmpty());
-        if (group == null) {
-            return simple ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+    public GroupMembership membership(GroupMembership simple) {
+        return new GroupMembership() {
+            @Override
+            public void validateOffsetCommit(String groupId, boolean groupExists, int generationId, String memberId,
+                    String groupInstanceId, short apiVersion) {
+                ClassicGroup group = groups.get(groupId);
+                if (group != null) {
+                    synchronized (group) {
+                        if (group.state == State.DEAD) {
+                            throw new CoordinatorNotAvailableException("Group " + groupId + " is being removed.");
+                        }
+                        if (group.state != State.EMPTY) {
+                            validateCommitOfMember(group, generationId, memberId, groupInstanceId);
+                            return;
+                        }
+                    }
+                }
+                simple.validateOffsetCommit(groupId, groupExists, generationId, memberId, groupInstanceId, apiVersion);
+            }
+
+            @Override
+            public void validateOffsetFetch(String groupId, boolean groupExists, String memberId, int memberEpoch,
+                    short apiVersion) {
+                simple.validateOffsetFetch(groupId, groupExists, memberId, memberEpoch, apiVersion);
+            }
+        };
+    }
+
+    /** Under the group's monitor. */
+    private void validateCommitOfMember(ClassicGroup group, int generationId, String memberId, String instanceId) {
+        if (group.state == State.COMPLETING_REBALANCE) {
+            throw new RebalanceInProgressException("Group " + group.groupId + " is completing a rebalance.");
         }
-        synchronized (group) {
-            if (simple) {
-                return group.members.isEmpty() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        switch (validateMember(group, memberId, instanceId)) {
+            case FENCED_INSTANCE_ID -> throw new FencedInstanceIdException("Instance " + instanceId
+                    + " of group " + group.groupId + " has a newer member id than " + memberId + ".");
+            case UNKNOWN_MEMBER_ID -> throw new UnknownMemberIdException("Group " + group.groupId
+                    + " has no member " + memberId + ".");
+            default -> {
             }
-            Errors error = validateMember(group, memberId, instanceId);
-            if (error != Errors.NONE) {
-                return error;
-            }
-            if (generationId != group.generationId) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-            if (group.state == State.PREPARING_REBALANCE) {
-                return Errors.REBALANCE_IN_PROGRESS;
-            }
-            scheduleSessionExpiry(group, group.members.get(memberId));
-            return Errors.NONE;
         }
+        if (generationId != group.generationId) {
+            throw new IllegalGenerationException("Generation " + generationId + " is not group " + group.groupId
+                    + "'s generation " + group.generationId + ".");
+        }
+        scheduleSessionExpiry(group, group.members.get(memberId));
     }
 
     /** ListGroups: groups whose state and type pass the filters (empty filter: all). */
