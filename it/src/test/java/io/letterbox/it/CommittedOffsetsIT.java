@@ -136,12 +136,18 @@ class CommittedOffsetsIT {
             assertThat(commit(raw, (short) 8, missing, 3, "m-1", topic)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
             assertThat(commit(raw, (short) 9, missing, 0, "m-1", topic)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
 
-            // Unknown partitions and empty group ids
+            // Unknown partitions; the empty group id is a group like any other (Kafka 4.1 accepts it too)
             assertThat(commit(raw, (short) 8, missing, -1, "", "no-such-topic-" + UUID.randomUUID()))
                     .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-            assertThat(commit(raw, (short) 8, "", -1, "", topic)).isEqualTo(Errors.INVALID_GROUP_ID);
+            assertThat(commit(raw, (short) 8, "", -1, "", topic)).isEqualTo(Errors.NONE);
+        }
+    }
 
-            // Transactions have no coordinator yet: a clear, non-retriable answer
+    @Test
+    void transactionCoordinatorIsRefusedClearly() {
+        ItSupport.assumeLetterboxBehaviour("Kafka has a transaction coordinator");
+        try (RawConnection raw = new RawConnection(BROKER.bootstrap())) {
+            // Transactions have no coordinator yet: INVALID_REQUEST, as Kafka answers a key type it does not serve
             FindCoordinatorResponse txn = raw.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
                     .setKeyType(CoordinatorType.TRANSACTION.id()).setCoordinatorKeys(List.of("tx")))
                     .build((short) 4));

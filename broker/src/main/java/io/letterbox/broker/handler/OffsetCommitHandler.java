@@ -28,7 +28,7 @@ import io.letterbox.metadata.image.TopicImage;
 
 /**
  * OffsetCommit v2-9 (v10, by topic id, is not offered). Checks in Kafka's order: a group id
- * (INVALID_GROUP_ID), this broker coordinates and has loaded it (NOT_COORDINATOR,
+ * (INVALID_GROUP_ID when null; the empty id is a group, as Kafka 4.1 accepts it), this broker coordinates and has loaded it (NOT_COORDINATOR,
  * COORDINATOR_LOAD_IN_PROGRESS), the {@link GroupMembership} accepts the member and generation;
  * then per partition: the partition exists (UNKNOWN_TOPIC_OR_PARTITION), the metadata fits
  * {@code offset.metadata.max.bytes} (OFFSET_METADATA_TOO_LARGE). The accepted partitions are written
@@ -70,7 +70,7 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
         OffsetCommitRequestData data = request.data();
         String groupId = data.groupId();
         try {
-            if (groupId == null || groupId.isEmpty()) {
+            if (groupId == null) {
                 return all(data, Errors.INVALID_GROUP_ID);
             }
             groups.checkCoordinator(groupId);

@@ -28,7 +28,8 @@ import io.letterbox.broker.group.GroupMetadataManager;
 /**
  * OffsetFetch v1-9 (v10, by topic id, is not offered): one group (v1-7) or a batch (v8+); topics
  * null (v2+) means every partition the group has committed. A requested partition without a
- * commit answers offset -1, empty metadata, no error. Group-level failures (INVALID_GROUP_ID,
+ * commit answers offset -1, empty metadata, no error. The empty group id is a group (as in
+ * Kafka). Group-level failures (INVALID_GROUP_ID for a null id,
  * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, the {@link GroupMembership}'s) go in the group's
  * error code (v8+), the top-level one (v2-7) or every requested partition (v1).
  *
@@ -127,8 +128,8 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     /** The offsets of one group by topic, in request order for listed partitions. */
     private Map<String, List<Answer>> fetch(String groupId, List<TopicPartition> wanted, String memberId,
             int memberEpoch, short version) {
-        if (groupId == null || groupId.isEmpty()) {
-            throw new org.apache.kafka.common.errors.InvalidGroupIdException("The group id is empty.");
+        if (groupId == null) {
+            throw new org.apache.kafka.common.errors.InvalidGroupIdException("The group id is missing.");
         }
         groups.checkCoordinator(groupId);
         membership.validateOffsetFetch(groupId, groups.groupExists(groupId), memberId, memberEpoch, version);
