@@ -91,7 +91,7 @@ public final class Broker implements AutoCloseable {
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
-            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits());
+            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups::checkCoordinator);
             var registry = Handlers.registry(config, node, partitions, logManager,
                     new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),

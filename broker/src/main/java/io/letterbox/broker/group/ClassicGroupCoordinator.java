@@ -63,17 +63,38 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
     }
 
     private final Limits limits;
+    private final java.util.function.Consumer<String> coordinatorCheck;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
 
+    /** A coordinator that serves every group (tests, single node without an offsets store). */
     public ClassicGroupCoordinator(Limits limits) {
+        this(limits, groupId -> { });
+    }
+
+    /**
+     * @param coordinatorCheck throws NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS (as
+     *                         kafka-clients exceptions) unless this broker may serve the group now
+     */
+    public ClassicGroupCoordinator(Limits limits, java.util.function.Consumer<String> coordinatorCheck) {
         this.limits = limits;
+        this.coordinatorCheck = coordinatorCheck;
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "letterbox-group-timer");
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** NONE, or the error a request for this group must answer because another broker (or none yet) serves it. */
+    public Errors checkCoordinator(String groupId) {
+        try {
+            coordinatorCheck.accept(groupId);
+            return Errors.NONE;
+        } catch (org.apache.kafka.common.errors.ApiException e) {
+            return Errors.forException(e);
+        }
     }
 
     // ---- JoinGroup --------------------------------------------------------------------------
@@ -91,6 +112,10 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         String instanceId = request.groupInstanceId();
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(joinError(memberId, Errors.INVALID_GROUP_ID));
+        }
+        Errors notHere = checkCoordinator(groupId);
+        if (notHere != Errors.NONE) {
+            return CompletableFuture.completedFuture(joinError(memberId, notHere));
         }
         int session = request.sessionTimeoutMs();
         if (session < limits.minSessionTimeoutMs() || session > limits.maxSessionTimeoutMs()) {
@@ -448,6 +473,10 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
 
     /** Waits for the leader's assignment in CompletingRebalance; answers at once when Stable. */
     public CompletableFuture<SyncGroupResponseData> sync(SyncGroupRequestData request) {
+        Errors notHere = checkCoordinator(request.groupId());
+        if (notHere != Errors.NONE) {
+            return CompletableFuture.completedFuture(syncError(notHere));
+        }
         ClassicGroup group = groups.get(request.groupId());
         if (group == null) {
             return CompletableFuture.completedFuture(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -521,6 +550,10 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
 
     /** Keeps a member's session alive and tells it whether a rebalance is under way. */
     public Errors heartbeat(HeartbeatRequestData request) {
+        Errors notHere = checkCoordinator(request.groupId());
+        if (notHere != Errors.NONE) {
+            return notHere;
+        }
         ClassicGroup group = groups.get(request.groupId());
         if (group == null) {
             return Errors.UNKNOWN_MEMBER_ID;

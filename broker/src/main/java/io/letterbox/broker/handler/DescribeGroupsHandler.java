@@ -36,7 +36,9 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DescribeGroupsRequest request) {
         List<DescribedGroup> out = new ArrayList<>();
         for (String groupId : request.data().groups()) {
-            DescribedGroup group = coordinator.describe(groupId);
+            Errors notHere = coordinator.checkCoordinator(groupId);
+            DescribedGroup group = notHere == Errors.NONE ? coordinator.describe(groupId)
+                    : DescribeGroupsResponse.groupError(groupId, notHere);
             if (group == null) {
                 group = new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("")
                         .setProtocolData("");

@@ -32,6 +32,10 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, LeaveGroupRequest request) {
+        Errors notHere = coordinator.checkCoordinator(request.data().groupId());
+        if (notHere != Errors.NONE) {
+            return CompletableFuture.completedFuture(new LeaveGroupResponse(List.of(), notHere, 0, context.apiVersion()));
+        }
         List<MemberResponse> members = coordinator.leave(request.data().groupId(), request.members());
         return CompletableFuture.completedFuture(new LeaveGroupResponse(members, Errors.NONE, 0, context.apiVersion()));
     }
