@@ -16,6 +16,8 @@ import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.GroupMetadataManager;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.PartitionManager;
@@ -42,15 +44,19 @@ public final class Broker implements AutoCloseable {
     private final LogManager logManager;
     private final MetadataNode metadata;
     private final DelayedFetches delayedFetches;
+    private final GroupMetadataManager groups;
+    private final ClassicGroupCoordinator classicGroups;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            KafkaServer server) {
+            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
+        this.groups = groups;
+        this.classicGroups = classicGroups;
         this.server = server;
     }
 
@@ -64,6 +70,8 @@ public final class Broker implements AutoCloseable {
         LogManager logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()));
         MetadataNode metadata = null;
         DelayedFetches delayedFetches = null;
+        GroupMetadataManager groups = null;
+        ClassicGroupCoordinator classicGroups = null;
         try {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
@@ -73,18 +81,29 @@ public final class Broker implements AutoCloseable {
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
+            // After the partitions: it finds the __consumer_offsets partitions they just opened.
+            groups = new GroupMetadataManager(config.nodeId(), config.offsetsTopicNumPartitions(),
+                    config.offsetsTopicReplicationFactor(), partitions, metadata.controller());
+            metadata.addListener(groups);
             metadata.controller().registerBroker(new BrokerRegistration(config.nodeId(), Uuid.randomUuid(),
                     config.advertisedListeners().stream()
                             .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
+            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups::checkCoordinator);
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, Time.SYSTEM);
+                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, server);
+            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, server);
         } catch (Exception e) {
+            if (classicGroups != null) {
+                classicGroups.close();
+            }
+            if (groups != null) {
+                groups.close();
+            }
             if (delayedFetches != null) {
                 delayedFetches.close();
             }
@@ -132,7 +151,9 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         delayedFetches.close();
+        classicGroups.close();
         server.close();
+        groups.close();
         metadata.close();
         logManager.close();
         log.info("Stopped cleanly in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

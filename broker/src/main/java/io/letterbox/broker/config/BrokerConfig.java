@@ -38,6 +38,8 @@ public final class BrokerConfig {
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
     public static final String NUM_PARTITIONS = "num.partitions";
@@ -47,6 +49,9 @@ public final class BrokerConfig {
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String BROKER_RACK = "broker.rack";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
 
     /** Broker key → the topic-level key whose default it sets. */
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
@@ -105,11 +110,21 @@ public final class BrokerConfig {
             .define("num.recovery.threads.per.data.dir", INT, 1, atLeast(1), LOW, "Threads that recover logs at start-up.")
             .define("log.retention.check.interval.ms", LONG, 300000L, atLeast(1), LOW, "How often retention is checked.")
             .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
+            .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, atLeast(1), LOW,
+                    "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
+            .define(OFFSET_METADATA_MAX_BYTES, INT, 4096, atLeast(0), LOW,
+                    "The largest metadata string an offset commit may carry.")
             .define("transaction.state.log.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __transaction_state.")
             .define("transaction.state.log.min.isr", INT, 1, atLeast(1), LOW, "min.insync.replicas of __transaction_state.")
             .define("share.coordinator.state.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Accepted for compatibility.")
             .define("share.coordinator.state.topic.min.isr", INT, 1, atLeast(1), LOW, "Accepted for compatibility.")
             .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), LOW, "Delay before the first rebalance of a new group.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, INT, 6000, atLeast(1), MEDIUM,
+                    "The shortest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, INT, 1800000, atLeast(1), MEDIUM,
+                    "The longest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_MAX_SIZE, INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                    "The most members a classic group may have; more are refused with GROUP_MAX_SIZE_REACHED.")
             .define("controller.quorum.voters", LIST, "", LOW, "The controller quorum: id@host:port,...")
             .define("controller.quorum.bootstrap.servers", LIST, "", LOW, "Accepted for compatibility.")
             .define("controller.listener.names", LIST, "", LOW, "The listeners the controller quorum uses.")
@@ -241,12 +256,31 @@ public final class BrokerConfig {
         return (String) values.get(BROKER_RACK);
     }
 
+    public int offsetsTopicNumPartitions() {
+        return (Integer) values.get(OFFSETS_TOPIC_NUM_PARTITIONS);
+    }
+
+    public short offsetsTopicReplicationFactor() {
+        return (Short) values.get("offsets.topic.replication.factor");
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return (Integer) values.get(OFFSET_METADATA_MAX_BYTES);
+    }
+
     public int socketSendBufferBytes() {
         return (Integer) values.get("socket.send.buffer.bytes");
     }
 
     public int socketReceiveBufferBytes() {
         return (Integer) values.get("socket.receive.buffer.bytes");
+    }
+
+    /** The classic group coordinator's limits ({@code group.*} keys). */
+    public io.letterbox.broker.group.ClassicGroupCoordinator.Limits classicGroupLimits() {
+        return new io.letterbox.broker.group.ClassicGroupCoordinator.Limits(
+                (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS), (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS),
+                (Integer) values.get(GROUP_MAX_SIZE), (Integer) values.get("group.initial.rebalance.delay.ms"));
     }
 
     /** The keys the operator set, as given. */

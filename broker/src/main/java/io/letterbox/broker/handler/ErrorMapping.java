@@ -44,6 +44,25 @@ public final class ErrorMapping {
         return e instanceof ApiException ? e.getMessage() : null;
     }
 
+    /**
+     * The error a group coordinator answers when writing to {@code __consumer_offsets} failed, as
+     * Kafka maps it: a timeout or missing replicas is COORDINATOR_NOT_AVAILABLE (retriable), a lost
+     * leadership or a failed disk NOT_COORDINATOR, a batch too large INVALID_COMMIT_OFFSET_SIZE.
+     */
+    public static Errors coordinatorWriteErrorOf(Throwable failure) {
+        Errors e = errorOf(failure);
+        switch (e) {
+            case NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT, UNKNOWN_TOPIC_OR_PARTITION:
+                return Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR:
+                return Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE:
+                return Errors.INVALID_COMMIT_OFFSET_SIZE;
+            default:
+                return e;
+        }
+    }
+
     static void setError(PartitionProduceResponse out, Throwable e) {
         out.setErrorCode(errorOf(e).code()).setErrorMessage(messageOf(e))
                 .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);

@@ -8,6 +8,10 @@ import io.letterbox.broker.Brokers;
 import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.GroupMembership;
+import io.letterbox.broker.group.GroupMetadataManager;
+import io.letterbox.broker.group.SimpleGroupMembership;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.storage.log.LogManager;
@@ -19,7 +23,8 @@ public final class Handlers {
     }
 
     public static HandlerRegistry registry(BrokerConfig config, MetadataNode metadata, PartitionManager partitions,
-            LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, Time time) {
+            LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, GroupMetadataManager groups,
+            Time time, ClassicGroupCoordinator classicGroups) {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
         registry.register(new ApiVersionsHandler(registry));
@@ -39,6 +44,17 @@ public final class Handlers {
         // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
         registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
         registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
+        // Groups: the classic coordinator checks members of the groups it manages; the rest are simple groups.
+        GroupMembership membership = classicGroups.membership(new SimpleGroupMembership());
+        registry.register(new FindCoordinatorHandler(metadata::image, groups, brokers));
+        registry.register(new OffsetCommitHandler(metadata::image, groups, membership, config.offsetMetadataMaxBytes(), time));
+        registry.register(new OffsetFetchHandler(groups, membership));
+        registry.register(new JoinGroupHandler(classicGroups));
+        registry.register(new SyncGroupHandler(classicGroups));
+        registry.register(new HeartbeatHandler(classicGroups));
+        registry.register(new LeaveGroupHandler(classicGroups));
+        registry.register(new ListGroupsHandler(classicGroups));
+        registry.register(new DescribeGroupsHandler(classicGroups));
         return registry;
     }
 }

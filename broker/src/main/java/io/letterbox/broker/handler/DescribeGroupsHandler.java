@@ -1,0 +1,58 @@
+package io.letterbox.broker.handler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.RequestContext;
+
+import io.letterbox.broker.group.ClassicGroupCoordinator;
+
+/**
+ * DescribeGroups for classic groups. An unknown group is reported as Dead with no error before
+ * v6 and as GROUP_ID_NOT_FOUND from v6, as Kafka does.
+ */
+public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
+
+    private final ClassicGroupCoordinator coordinator;
+
+    public DescribeGroupsHandler(ClassicGroupCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_GROUPS;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, DescribeGroupsRequest request) {
+        List<DescribedGroup> out = new ArrayList<>();
+        for (String groupId : request.data().groups()) {
+            Errors notHere = coordinator.checkCoordinator(groupId);
+            DescribedGroup group = notHere == Errors.NONE ? coordinator.describe(groupId)
+                    : DescribeGroupsResponse.groupError(groupId, notHere);
+            if (group == null) {
+                group = new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("")
+                        .setProtocolData("");
+                if (context.apiVersion() >= 6) {
+                    group.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                            .setErrorMessage("Group " + groupId + " not found.");
+                }
+            }
+            if (request.data().includeAuthorizedOperations()) {
+                group.setAuthorizedOperations(DescribeGroupsResponse.AUTHORIZED_OPERATIONS_OMITTED);
+            }
+            out.add(group);
+        }
+        return CompletableFuture.completedFuture(new DescribeGroupsResponse(new DescribeGroupsResponseData()
+                .setGroups(out)));
+    }
+}

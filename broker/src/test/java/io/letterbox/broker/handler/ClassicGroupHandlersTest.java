@@ -1,0 +1,156 @@
+package io.letterbox.broker.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.network.ClientInformation;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.ListGroupsResponse;
+import org.apache.kafka.common.requests.RequestContext;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.letterbox.broker.group.ClassicGroupCoordinator;
+
+/**
+ * Every advertised version of the classic group APIs, through the handlers: a member joins,
+ * syncs, heartbeats, is listed and described, and leaves, and each response serializes at the
+ * version it was asked in.
+ */
+class ClassicGroupHandlersTest {
+
+    private final ClassicGroupCoordinator coordinator = new ClassicGroupCoordinator(
+            new ClassicGroupCoordinator.Limits(100, 60_000, 100, 0));
+    private final JoinGroupHandler join = new JoinGroupHandler(coordinator);
+    private final SyncGroupHandler sync = new SyncGroupHandler(coordinator);
+    private final HeartbeatHandler heartbeat = new HeartbeatHandler(coordinator);
+    private final LeaveGroupHandler leave = new LeaveGroupHandler(coordinator);
+    private final ListGroupsHandler listGroups = new ListGroupsHandler(coordinator);
+    private final DescribeGroupsHandler describe = new DescribeGroupsHandler(coordinator);
+
+    @AfterEach
+    void close() {
+        coordinator.close();
+    }
+
+    private static RequestContext context(ApiKeys key, short version) {
+        return new RequestContext(new RequestHeader(key, version, "client", 1), "conn",
+                InetAddress.getLoopbackAddress(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"),
+                SecurityProtocol.PLAINTEXT, ClientInformation.EMPTY, false);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <R extends AbstractResponse> R call(ApiHandler handler, AbstractRequest request) throws Exception {
+        short version = request.version();
+        AbstractResponse response = (AbstractResponse) handler.handle(context(handler.apiKey(), version), request)
+                .get(5, TimeUnit.SECONDS);
+        // Then it serializes at the version asked for
+        assertThat(MessageUtil.toByteBufferAccessor(response.data(), version).buffer().limit()).isPositive();
+        return (R) response;
+    }
+
+    private JoinGroupResponseData join(String group, String memberId, String instanceId, short v) throws Exception {
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1}));
+        JoinGroupRequestData data = new JoinGroupRequestData().setGroupId(group).setMemberId(memberId)
+                .setGroupInstanceId(instanceId).setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
+                .setProtocolType("consumer").setProtocols(protocols);
+        JoinGroupResponse r = call(join, new JoinGroupRequest.Builder(data).build(v));
+        return r.data();
+    }
+
+    @Test
+    void everyVersionOfTheLifecycleWorks() throws Exception {
+        for (short v = ApiKeys.JOIN_GROUP.oldestVersion(); v <= join.latestVersion(); v++) {
+            String group = "g" + v;
+            String instance = v >= 5 ? "i" + v : null;
+            // Given a member joined (from v4 via MEMBER_ID_REQUIRED, unless static)
+            JoinGroupResponseData joined = join(group, "", instance, v);
+            if (v >= 4 && instance == null) {
+                assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.MEMBER_ID_REQUIRED);
+                joined = join(group, joined.memberId(), instance, v);
+            }
+            assertThat(Errors.forCode(joined.errorCode())).as("join v%d", v).isEqualTo(Errors.NONE);
+            String member = joined.memberId();
+
+            // When it syncs, heartbeats, is listed and described, then leaves
+            short sv = (short) Math.min(v, sync.latestVersion());
+            SyncGroupRequestData syncData = new SyncGroupRequestData().setGroupId(group)
+                    .setGenerationId(joined.generationId()).setMemberId(member)
+                    .setGroupInstanceId(sv >= 3 ? instance : null)
+                    .setAssignments(List.of(new SyncGroupRequestAssignment().setMemberId(member)
+                            .setAssignment(new byte[] {7})));
+            SyncGroupResponse synced = call(sync, new SyncGroupRequest.Builder(syncData).build(sv));
+            assertThat(synced.data().assignment()).containsExactly(7);
+
+            short hv = (short) Math.min(v, heartbeat.latestVersion());
+            HeartbeatResponse hb = call(heartbeat, new HeartbeatRequest.Builder(new HeartbeatRequestData()
+                    .setGroupId(group).setGenerationId(joined.generationId()).setMemberId(member)
+                    .setGroupInstanceId(hv >= 3 ? instance : null)).build(hv));
+            assertThat(hb.error()).isEqualTo(Errors.NONE);
+
+            short lv = (short) Math.min(v, listGroups.latestVersion());
+            ListGroupsResponse listed = call(listGroups, new ListGroupsRequest.Builder(new ListGroupsRequestData()
+                    .setStatesFilter(lv >= 4 ? List.of("Stable") : List.of())).build(lv));
+            assertThat(listed.data().groups()).extracting(g -> g.groupId()).contains(group);
+
+            short dv = (short) Math.min(v, describe.latestVersion());
+            DescribeGroupsResponse described = call(describe, new DescribeGroupsRequest.Builder(
+                    new DescribeGroupsRequestData().setGroups(List.of(group, "unknown"))).build(dv));
+            assertThat(described.data().groups().get(0).groupState()).isEqualTo("Stable");
+            assertThat(described.data().groups().get(0).members()).hasSize(1);
+            assertThat(described.data().groups().get(1).groupState()).isEqualTo("Dead");
+
+            short leaveV = (short) Math.min(v, leave.latestVersion());
+            LeaveGroupRequest leaveRequest = leaveV >= 3
+                    ? new LeaveGroupRequest.Builder(group, List.of(new MemberIdentity().setMemberId(member)
+                            .setGroupInstanceId(instance))).build(leaveV)
+                    : new LeaveGroupRequest.Builder(group, List.of(new MemberIdentity().setMemberId(member)))
+                            .build(leaveV);
+            LeaveGroupResponse left = call(leave, leaveRequest);
+            assertThat(left.error()).isEqualTo(Errors.NONE);
+            assertThat(coordinator.stateOf(group)).as("v%d", v).hasToString("EMPTY");
+        }
+    }
+
+    @Test
+    void leavingAnUnknownMemberBeforeV3IsTheResponsesError() throws Exception {
+        LeaveGroupResponse left = call(leave, new LeaveGroupRequest.Builder("nobody",
+                List.of(new MemberIdentity().setMemberId("m"))).build((short) 1));
+        assertThat(left.error()).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(left.data().members()).isEmpty();
+    }
+}

@@ -1,0 +1,107 @@
+package io.letterbox.it;
+
+import static io.letterbox.it.support.ItSupport.consumer;
+import static io.letterbox.it.support.ItSupport.createTopic;
+import static io.letterbox.it.support.ItSupport.producer;
+import static io.letterbox.it.support.ItSupport.uniqueTopic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.letterbox.it.support.BrokerExtension;
+import io.letterbox.it.support.ItSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Classic consumer groups with real consumers: three members of one group on six partitions
+ * each own a disjoint share, together all of them, and together read every record once.
+ */
+class ClassicGroupIT {
+
+    private static final int PARTITIONS = 6;
+    private static final int PER_PARTITION = 5;
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension("classic-group",
+            Map.of("group.initial.rebalance.delay.ms", "500"));
+
+    @Test
+    void threeConsumersShareSixPartitionsEachOwnedByExactlyOne() {
+        // Given a 6-partition topic with records in every partition
+        String topic = uniqueTopic("classic");
+        createTopic(BROKER.bootstrap(), topic, PARTITIONS, Map.of());
+        try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+            for (int part = 0; part < PARTITIONS; part++) {
+                for (int i = 0; i < PER_PARTITION; i++) {
+                    p.send(new ProducerRecord<>(topic, part, "k", part + "-" + i));
+                }
+            }
+            p.flush();
+        }
+        String group = "g-" + topic;
+
+        // When three consumers of one group subscribe
+        List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                KafkaConsumer<String, String> c = consumer(BROKER.bootstrap(), Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG, group,
+                        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
+                        ConsumerConfig.CLIENT_ID_CONFIG, "member-" + i));
+                c.subscribe(List.of(topic));
+                consumers.add(c);
+            }
+            List<String> read = new ArrayList<>();
+            long deadline = System.nanoTime() + ItSupport.DEADLINE.toNanos();
+            while (System.nanoTime() < deadline && !(read.size() >= PARTITIONS * PER_PARTITION
+                    && consumers.stream().allMatch(c -> c.assignment().size() == 2))) {
+                for (KafkaConsumer<String, String> c : consumers) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
+                        read.add(r.value());
+                    }
+                }
+            }
+
+            // Then every partition belongs to exactly one member, and every record was read once
+            Set<TopicPartition> union = new HashSet<>();
+            int total = 0;
+            for (KafkaConsumer<String, String> c : consumers) {
+                assertThat(c.assignment()).hasSize(2);
+                union.addAll(c.assignment());
+                total += c.assignment().size();
+            }
+            assertThat(total).isEqualTo(PARTITIONS);
+            assertThat(union).hasSize(PARTITIONS);
+            assertThat(read).hasSize(PARTITIONS * PER_PARTITION).doesNotHaveDuplicates();
+
+            // And the group commits and AdminClient describes it as a Stable classic group of three
+            for (KafkaConsumer<String, String> c : consumers) {
+                c.commitSync();
+            }
+            try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+                ConsumerGroupDescription d = ItSupport.get(admin.describeConsumerGroups(List.of(group))
+                        .describedGroups().get(group));
+                assertThat(d.groupState()).isEqualTo(GroupState.STABLE);
+                assertThat(d.members()).hasSize(3);
+                assertThat(ItSupport.get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()))
+                        .hasSize(PARTITIONS);
+            }
+        } finally {
+            consumers.forEach(KafkaConsumer::close);
+        }
+    }
+}
