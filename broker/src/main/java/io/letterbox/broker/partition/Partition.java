@@ -144,11 +144,12 @@ public final class Partition {
                 ready.add(ackWaiters.poll());
             }
         }
-        for (AckWaiter w : ready) {
-            w.future.complete(null);
-        }
+        // Fetches are woken before acks complete, so a producer told "acked" finds readers already woken.
         if (moved) {
             highWatermarkListener.accept(this);
+        }
+        for (AckWaiter w : ready) {
+            w.future.complete(null);
         }
     }
 
