@@ -10,6 +10,8 @@ import io.letterbox.it.support.BrokerExtension;
 import io.letterbox.it.support.ItSupport;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -102,6 +105,78 @@ class ClassicGroupIT {
             }
         } finally {
             consumers.forEach(KafkaConsumer::close);
+        }
+    }
+
+    @Test
+    void aRestartedStaticMemberGetsItsPartitionsBackWithoutARebalanceOfTheOthers() {
+        // Given two static members of one group sharing a 6-partition topic
+        String topic = uniqueTopic("static");
+        createTopic(BROKER.bootstrap(), topic, PARTITIONS, Map.of());
+        String group = "g-" + topic;
+        AtomicInteger assignedToA = new AtomicInteger();
+        KafkaConsumer<String, String> a = staticConsumer(group, "a");
+        KafkaConsumer<String, String> b = staticConsumer(group, "b");
+        boolean bClosed = false;
+        KafkaConsumer<String, String> b2 = null;
+        try {
+            a.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assignedToA.incrementAndGet();
+                }
+            });
+            b.subscribe(List.of(topic));
+            pollUntil(List.of(a, b), () -> a.assignment().size() == 3 && b.assignment().size() == 3);
+            Set<TopicPartition> ofB = Set.copyOf(b.assignment());
+            int rebalancesOfA = assignedToA.get();
+
+            // When b stops without leaving (static members do not) and restarts under the same instance id
+            b.close();
+            bClosed = true;
+            KafkaConsumer<String, String> restarted = staticConsumer(group, "b");
+            b2 = restarted;
+            restarted.subscribe(List.of(topic));
+            pollUntil(List.of(a, restarted), () -> restarted.assignment().size() == 3);
+
+            // Then it owns what b owned, and a saw no rebalance
+            assertThat(restarted.assignment()).isEqualTo(ofB);
+            for (int i = 0; i < 10; i++) {
+                a.poll(Duration.ofMillis(100));
+            }
+            assertThat(assignedToA.get()).isEqualTo(rebalancesOfA);
+            assertThat(a.assignment()).hasSize(3);
+        } finally {
+            a.close();
+            if (!bClosed) {
+                b.close();
+            }
+            if (b2 != null) {
+                b2.close();
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, String> staticConsumer(String group, String instance) {
+        return consumer(BROKER.bootstrap(), Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "static-" + instance));
+    }
+
+    private static void pollUntil(List<KafkaConsumer<String, String>> consumers, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + ItSupport.DEADLINE.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("group settles within %s", ItSupport.DEADLINE).isLessThan(deadline);
+            for (KafkaConsumer<String, String> c : consumers) {
+                c.poll(Duration.ofMillis(100));
+            }
         }
     }
 }
