@@ -109,6 +109,42 @@ class ClassicGroupIT {
     }
 
     @Test
+    void twoGroupsEachReadEveryRecord() {
+        // Given a 6-partition topic with records in every partition
+        String topic = uniqueTopic("two-groups");
+        createTopic(BROKER.bootstrap(), topic, PARTITIONS, Map.of());
+        try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+            for (int i = 0; i < PARTITIONS * PER_PARTITION; i++) {
+                p.send(new ProducerRecord<>(topic, i % PARTITIONS, "k", "r" + i));
+            }
+            p.flush();
+        }
+
+        // When one consumer in each of two groups subscribes
+        List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
+        try {
+            List<List<String>> read = new ArrayList<>();
+            for (String group : List.of("a-" + topic, "b-" + topic)) {
+                KafkaConsumer<String, String> c = consumer(BROKER.bootstrap(), Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG, group,
+                        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
+                c.subscribe(List.of(topic));
+                consumers.add(c);
+                read.add(new ArrayList<>());
+            }
+            pollUntil(consumers, () -> read.stream().allMatch(r -> r.size() >= PARTITIONS * PER_PARTITION),
+                    (i, r) -> read.get(i).add(r.value()));
+
+            // Then each group read every record, once
+            for (List<String> r : read) {
+                assertThat(r).hasSize(PARTITIONS * PER_PARTITION).doesNotHaveDuplicates();
+            }
+        } finally {
+            consumers.forEach(KafkaConsumer::close);
+        }
+    }
+
+    @Test
     void aRestartedStaticMemberGetsItsPartitionsBackWithoutARebalanceOfTheOthers() {
         // Given two static members of one group sharing a 6-partition topic
         String topic = uniqueTopic("static");
@@ -171,11 +207,19 @@ class ClassicGroupIT {
     }
 
     private static void pollUntil(List<KafkaConsumer<String, String>> consumers, java.util.function.BooleanSupplier done) {
+        pollUntil(consumers, done, (i, r) -> { });
+    }
+
+    /** Polls every consumer until {@code done}, handing each record and its consumer's index to {@code sink}. */
+    private static void pollUntil(List<KafkaConsumer<String, String>> consumers, java.util.function.BooleanSupplier done,
+            java.util.function.BiConsumer<Integer, ConsumerRecord<String, String>> sink) {
         long deadline = System.nanoTime() + ItSupport.DEADLINE.toNanos();
         while (!done.getAsBoolean()) {
             assertThat(System.nanoTime()).as("group settles within %s", ItSupport.DEADLINE).isLessThan(deadline);
-            for (KafkaConsumer<String, String> c : consumers) {
-                c.poll(Duration.ofMillis(100));
+            for (int i = 0; i < consumers.size(); i++) {
+                for (ConsumerRecord<String, String> r : consumers.get(i).poll(Duration.ofMillis(100))) {
+                    sink.accept(i, r);
+                }
             }
         }
     }

@@ -19,12 +19,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,6 +139,82 @@ class KcatIT {
             assertThat(Long.parseLong(f[1])).isEqualTo(m.offset());
             assertThat(f[2]).isEqualTo("k" + Integer.parseInt(f[3].substring("java#".length())) % 3);
             assertThat(f[4]).isEqualTo("origin=java");
+        }
+    }
+
+    @Test
+    void twoKcatBalancedConsumersShareTheGroupsPartitions() throws Exception {
+        // Given a 4-partition topic and two kcat processes in balanced consumer mode (-G), one group
+        String topic = uniqueTopic("kcat-group");
+        createTopic(BROKER.bootstrap(), topic, 4, Map.of());
+        String group = "g-" + topic;
+        Path dir = ItSupport.tempDir("kcat-group");
+        List<Process> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                members.add(new ProcessBuilder(kcat, "-b", BROKER.bootstrap(), "-X", "auto.offset.reset=earliest",
+                        "-q", "-u", "-f", "%p %o %s\\n", "-G", group, topic)
+                        .redirectOutput(dir.resolve("member" + i).toFile())
+                        .redirectError(dir.resolve("member" + i + ".err").toFile())
+                        .start());
+            }
+            try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+                awaitUntil("both kcat members own partitions of the group", () -> {
+                    ConsumerGroupDescription d;
+                    try {
+                        d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof GroupIdNotFoundException) {
+                            return false; // the members have not joined yet
+                        }
+                        throw e;
+                    }
+                    return d.members().size() == 2
+                            && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
+
+            // When 40 records are produced, 10 to each partition
+            try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+                for (int i = 0; i < 40; i++) {
+                    p.send(new ProducerRecord<>(topic, i % 4, null, "r" + i));
+                }
+                p.flush();
+            }
+
+            // Then the two members together print every record once, each from partitions of its own
+            awaitUntil("the members print all 40 records",
+                    () -> lines(dir.resolve("member0")).size() + lines(dir.resolve("member1")).size() >= 40);
+            List<String> m0 = lines(dir.resolve("member0"));
+            List<String> m1 = lines(dir.resolve("member1"));
+            List<String> values = new ArrayList<>();
+            Stream.concat(m0.stream(), m1.stream()).forEach(l -> values.add(l.split(" ")[2]));
+            assertThat(values).hasSize(40).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 40).mapToObj(i -> "r" + i).toList());
+            Set<String> partitions0 = m0.stream().map(l -> l.split(" ")[0]).collect(Collectors.toSet());
+            Set<String> partitions1 = m1.stream().map(l -> l.split(" ")[0]).collect(Collectors.toSet());
+            assertThat(partitions0).isNotEmpty().doesNotContainAnyElementsOf(partitions1);
+            assertThat(partitions1).isNotEmpty();
+        } finally {
+            for (Process m : members) {
+                m.destroy(); // SIGTERM: kcat leaves the group and exits
+                if (!m.waitFor(20, TimeUnit.SECONDS)) {
+                    m.destroyForcibly();
+                }
+            }
+            ItSupport.deleteRecursively(dir);
+        }
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.readString(file).lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    private static void awaitUntil(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(KCAT_TIMEOUT_S);
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(100);
         }
     }
 

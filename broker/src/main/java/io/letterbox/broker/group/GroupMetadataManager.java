@@ -116,7 +116,15 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
             throw new CoordinatorNotAvailableException("The coordinator is not available: no leader for its partition.");
         }
         if (p.leader() == nodeId) {
-            shardOf(groupId);
+            // The image can name this broker a moment before the shard exists: not NOT_COORDINATOR,
+            // which FindCoordinator callers (AdminClient) do not retry.
+            Shard shard = shards.get(partitionFor(groupId));
+            if (shard == null) {
+                throw new CoordinatorNotAvailableException("The coordinator is becoming available.");
+            }
+            if (!shard.loaded) {
+                throw new CoordinatorLoadInProgressException("The coordinator is loading group " + groupId + ".");
+            }
         }
         return p.leader();
     }
