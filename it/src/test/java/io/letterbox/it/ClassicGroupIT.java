@@ -44,20 +44,12 @@ class ClassicGroupIT {
 
     @Test
     void threeConsumersShareSixPartitionsEachOwnedByExactlyOne() {
-        // Given a 6-partition topic with records in every partition
+        // Given a 6-partition topic
         String topic = uniqueTopic("classic");
         createTopic(BROKER.bootstrap(), topic, PARTITIONS, Map.of());
-        try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
-            for (int part = 0; part < PARTITIONS; part++) {
-                for (int i = 0; i < PER_PARTITION; i++) {
-                    p.send(new ProducerRecord<>(topic, part, "k", part + "-" + i));
-                }
-            }
-            p.flush();
-        }
         String group = "g-" + topic;
 
-        // When three consumers of one group subscribe
+        // When three consumers of one group subscribe, settle, and then records arrive in every partition
         List<KafkaConsumer<String, String>> consumers = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
@@ -67,6 +59,15 @@ class ClassicGroupIT {
                         ConsumerConfig.CLIENT_ID_CONFIG, "member-" + i));
                 c.subscribe(List.of(topic));
                 consumers.add(c);
+            }
+            pollUntil(consumers, () -> consumers.stream().allMatch(c -> c.assignment().size() == 2));
+            try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+                for (int part = 0; part < PARTITIONS; part++) {
+                    for (int i = 0; i < PER_PARTITION; i++) {
+                        p.send(new ProducerRecord<>(topic, part, "k", part + "-" + i));
+                    }
+                }
+                p.flush();
             }
             List<String> read = new ArrayList<>();
             long deadline = System.nanoTime() + ItSupport.DEADLINE.toNanos();
