@@ -7,16 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.BrokerExtension;
 import io.letterbox.it.support.GroupMemberProcess;
-import io.letterbox.it.support.GroupMemberProcess.Processed;
+import io.letterbox.it.support.GroupMembers;
 import io.letterbox.it.support.GroupMemberProcess.Settings;
 import io.letterbox.it.support.ItSupport;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,7 +66,7 @@ class GroupFailoverIT {
                         settings));
             }
             await("every member owns a disjoint share of all six partitions and has processed records",
-                    () -> ownsDisjointAll(members) && members.stream().allMatch(m -> m.processed().size() > 10));
+                    () -> GroupMembers.ownDisjointAll(members, PARTITIONS) && members.stream().allMatch(m -> m.processed().size() > 10));
 
             // When one member is killed with SIGKILL
             GroupMemberProcess victim = members.get(0);
@@ -79,15 +77,15 @@ class GroupFailoverIT {
 
             // Then the survivors consume the victim's partitions within the session timeout plus a rebalance
             await("the survivors consume every partition the victim owned",
-                    () -> orphaned.stream().allMatch(p -> consumedAfter(survivors, p, killedAt)));
-            long takeoverMs = Duration.ofNanos(latestFirstRecord(survivors, orphaned, killedAt) - killedAt).toMillis();
+                    () -> orphaned.stream().allMatch(p -> GroupMembers.consumedAfter(survivors, p, killedAt)));
+            long takeoverMs = Duration.ofNanos(GroupMembers.latestFirstRecord(survivors, orphaned, killedAt) - killedAt).toMillis();
             System.out.printf("GroupFailoverIT %s: killed member's partitions %s consumed again after %d ms%n",
                     settings.protocol(), orphaned, takeoverMs);
             assertThat(takeoverMs).isLessThan(SESSION_TIMEOUT_MS + 15_000L);
-            await("the survivors own a disjoint share of all six partitions", () -> ownsDisjointAll(survivors));
+            await("the survivors own a disjoint share of all six partitions", () -> GroupMembers.ownDisjointAll(survivors, PARTITIONS));
 
             // And every record is processed at least once, and the group commits up to the end
-            await("every record is processed", () -> processedEverything(members));
+            await("every record is processed", () -> GroupMembers.processedEverything(members, PARTITIONS, PER_PARTITION));
             try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
                 await("committed offsets reach the end of every partition", () -> {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
@@ -99,54 +97,6 @@ class GroupFailoverIT {
         } finally {
             members.forEach(GroupMemberProcess::close);
         }
-    }
-
-    private static boolean ownsDisjointAll(List<GroupMemberProcess> members) {
-        Set<Integer> seen = new HashSet<>();
-        for (GroupMemberProcess m : members) {
-            for (int p : m.assignment()) {
-                if (!seen.add(p)) {
-                    return false;
-                }
-            }
-        }
-        return seen.size() == PARTITIONS;
-    }
-
-    private static boolean consumedAfter(List<GroupMemberProcess> members, int partition, long afterNanos) {
-        return members.stream().flatMap(m -> m.processed().stream())
-                .anyMatch(r -> r.partition() == partition && r.atNanos() > afterNanos);
-    }
-
-    /** When the last of {@code partitions} saw its first record after {@code afterNanos}. */
-    private static long latestFirstRecord(List<GroupMemberProcess> members, Set<Integer> partitions, long afterNanos) {
-        long latest = afterNanos;
-        for (int p : partitions) {
-            long first = Long.MAX_VALUE;
-            for (GroupMemberProcess m : members) {
-                for (Processed r : m.processed()) {
-                    if (r.partition() == p && r.atNanos() > afterNanos) {
-                        first = Math.min(first, r.atNanos());
-                        break;
-                    }
-                }
-            }
-            latest = Math.max(latest, first);
-        }
-        return latest;
-    }
-
-    private static boolean processedEverything(List<GroupMemberProcess> members) {
-        List<Set<Long>> offsets = new ArrayList<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            offsets.add(new TreeSet<>());
-        }
-        for (GroupMemberProcess m : members) {
-            for (Processed r : m.processed()) {
-                offsets.get(r.partition()).add(r.offset());
-            }
-        }
-        return offsets.stream().allMatch(s -> s.size() == PER_PARTITION);
     }
 
     private static void await(String what, ThrowingCondition condition) throws Exception {
