@@ -83,7 +83,7 @@ class OffsetRecordsTest {
                 new OffsetRecord("g", gone, null));
 
         // When they are written as one batch
-        MemoryRecords records = OffsetRecords.batch("g", entries, 9);
+        MemoryRecords records = OffsetRecords.batch(entries, 9);
 
         // Then it is one magic v2 batch whose records decode back, in order
         List<RecordBatch> batches = new ArrayList<>();
