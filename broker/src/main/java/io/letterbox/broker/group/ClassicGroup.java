@@ -158,7 +158,8 @@ public final class ClassicGroup {
         for (Member m : members.values()) {
             stored.add(new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId == null ? "" : m.clientId,
                     m.clientHost == null ? "" : m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs,
-                    m.protocols.get(protocolName), assignments.getOrDefault(m.memberId, new byte[0])));
+                    m.protocols.getOrDefault(protocolName, new byte[0]),
+                    assignments.getOrDefault(m.memberId, new byte[0])));
         }
         return new GroupMetadata(protocolType, generationId, protocolName, leaderId, stateTimestampMs, stored);
     }
