@@ -171,8 +171,10 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
     private void joinUnknown(ClassicGroup group, JoinGroupRequestData request, LinkedHashMap<String, byte[]> protocols,
             String clientId, String clientHost, int rebalanceTimeout, boolean requireKnownMemberId,
             CompletableFuture<JoinGroupResponseData> result) {
-        String newMemberId = (clientId == null ? "" : clientId) + "-" + UUID.randomUUID();
         String instanceId = request.groupInstanceId();
+        // Kafka's ids: the instance id for a static member, else the client id, then a UUID.
+        String newMemberId = (instanceId != null ? instanceId : clientId == null ? "" : clientId) + "-"
+                + UUID.randomUUID();
         if (instanceId != null && group.staticMembers.containsKey(instanceId)) {
             replaceStaticMember(group, request, protocols, clientId, clientHost, rebalanceTimeout, newMemberId, result);
             return;

@@ -107,7 +107,8 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
      * The node that coordinates {@code groupId}, for FindCoordinator. Creates the offsets topic on
      * first use.
      *
-     * @throws CoordinatorNotAvailableException while the topic is being created or its partition has no leader
+     * @throws CoordinatorNotAvailableException while the topic is being created, its partition has no leader, or
+     *         this broker has not opened it yet
      * @throws CoordinatorLoadInProgressException while this broker loads the group's partition
      */
     public int coordinatorFor(MetadataImage image, String groupId) {
@@ -122,7 +123,15 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
             throw new CoordinatorNotAvailableException("The coordinator is not available: no leader for its partition.");
         }
         if (p.leader() == nodeId) {
-            shardOf(groupId);
+            OffsetsShard shard = shards.get(partitionFor(groupId));
+            if (shard == null) {
+                // The image names this broker before this manager has seen it; NOT_COORDINATOR would
+                // make AdminClient give up, so answer the retriable error.
+                throw new CoordinatorNotAvailableException("The coordinator is not available: its partition is opening.");
+            }
+            if (!shard.loaded) {
+                throw new CoordinatorLoadInProgressException("The coordinator is loading group " + groupId + ".");
+            }
         }
         return p.leader();
     }
