@@ -27,7 +27,8 @@ import io.letterbox.broker.group.ClassicGroup.State;
 /** The classic group state machine on a real coordinator with short timeouts. */
 class ClassicGroupCoordinatorTest {
 
-    private static final int SESSION_MS = 300;
+    /** Short enough for expiry tests, long enough that a busy 2-core machine does not expire members between calls. */
+    private static final int SESSION_MS = 1000;
     private static final int REBALANCE_MS = 2000;
 
     private ClassicGroupCoordinator coordinator = new ClassicGroupCoordinator(

@@ -28,7 +28,7 @@ import io.letterbox.broker.group.ClassicGroup.State;
  */
 class ClassicGroupRestartTest {
 
-    private static final int SESSION_MS = 400;
+    private static final int SESSION_MS = 1000;
     private static final String G = ConsumerMembers.GROUP;
 
     @TempDir
