@@ -2,11 +2,8 @@ package io.letterbox.broker.group;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
@@ -40,16 +37,7 @@ public final class OffsetRecords {
     public record OffsetRecord(String group, TopicPartition topicPartition, CommittedOffset value) {
     }
 
-    /** One batch holding a record per entry, timestamped {@code nowMs}; a null offset writes a tombstone. */
-    public static MemoryRecords batch(List<OffsetRecord> entries, long nowMs) {
-        SimpleRecord[] records = new SimpleRecord[entries.size()];
-        for (int i = 0; i < records.length; i++) {
-            records[i] = record(entries.get(i), nowMs);
-        }
-        return MemoryRecords.withRecords(Compression.NONE, records);
-    }
-
-    /** The log record of one entry; a null offset is a tombstone. */
+    /** The log record of one entry, timestamped {@code nowMs}; a null offset is a tombstone. */
     public static SimpleRecord record(OffsetRecord e, long nowMs) {
         return new SimpleRecord(nowMs, encodeKey(e.group(), e.topicPartition()),
                 e.value() == null ? null : encodeValue(e.value()));
