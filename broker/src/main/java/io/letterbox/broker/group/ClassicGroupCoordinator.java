@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,8 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
     private final ClassicGroupStore store;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
+    /** Runs store completions on the timer thread; after {@link #close()} they are dropped (close answered their requests). */
+    private final Executor storeCallbacks;
 
     /** A coordinator that serves every group and keeps them in memory only (tests of the state machine). */
     public ClassicGroupCoordinator(Limits limits) {
@@ -101,6 +105,13 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        storeCallbacks = task -> {
+            try {
+                timer.execute(task);
+            } catch (RejectedExecutionException e) {
+                // Shut down: nothing waits for this completion any more.
+            }
+        };
     }
 
     /** NONE, or the error a request for this group must answer because another broker (or none yet) serves it. */
@@ -291,7 +302,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                         synchronized (group) {
                             onStaticMemberStored(group, member, oldMemberId, request.groupInstanceId(), error, result);
                         }
-                    }, timer);
+                    }, storeCallbacks);
                 } else {
                     updateMember(member, protocols, clientId, clientHost, request, rebalanceTimeout);
                     awaitJoin(group, member, result);
@@ -593,7 +604,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                             synchronized (group) {
                                 onAssignmentStored(group, generation, assignments, e);
                             }
-                        }, timer);
+                        }, storeCallbacks);
                     }
                 }
                 case STABLE -> {
