@@ -142,11 +142,15 @@ public final class GroupRegistry {
      * Expiry: removes the group if it has neither members nor offsets left, as Kafka's cleanup does.
      *
      * @throws org.apache.kafka.common.errors.GroupNotEmptyException when it has either
+     * @throws GroupIdNotFoundException when it is gone already
      */
     public CompletableFuture<Void> deleteIfUnused(String groupId, long nowMs) {
         ManagedGroups owner = ownerOf(groupId);
         if (owner != null) {
             return owner.deleteIfEmpty(groupId, () -> offsets.deleteGroupWithoutOffsets(groupId, nowMs));
+        }
+        if (!offsets.groupExists(groupId)) {
+            throw new GroupIdNotFoundException("Group " + groupId + " does not exist.");
         }
         return offsets.deleteGroupWithoutOffsets(groupId, nowMs);
     }

@@ -192,9 +192,8 @@ final class OffsetsShard {
             records[count - 1] = GroupMetadataRecords.record(groupId, groupRecord.value(), nowMs);
         }
         LogAppendInfo info = partition.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, records), nowMs);
-        Map<TopicPartition, Integer> pending = inFlight.computeIfAbsent(groupId, g -> new HashMap<>());
         for (OffsetRecord e : offsets) {
-            pending.merge(e.topicPartition(), 1, Integer::sum);
+            inFlight.computeIfAbsent(groupId, g -> new HashMap<>()).merge(e.topicPartition(), 1, Integer::sum);
         }
         long first = info.firstOffset();
         return partition.awaitHighWatermark(info.lastOffset() + 1).whenComplete((ok, error) -> {
@@ -216,6 +215,9 @@ final class OffsetsShard {
     /** Under the monitor: the writes of these keys are no longer in flight. */
     private void settle(String groupId, List<OffsetRecord> offsets) {
         Map<TopicPartition, Integer> pending = inFlight.get(groupId);
+        if (pending == null) {
+            return;
+        }
         for (OffsetRecord e : offsets) {
             pending.computeIfPresent(e.topicPartition(), (tp, n) -> n == 1 ? null : n - 1);
         }

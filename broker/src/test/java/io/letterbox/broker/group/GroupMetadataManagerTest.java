@@ -193,6 +193,26 @@ class GroupMetadataManagerTest {
     }
 
     @Test
+    void writesOfOneGroupInFlightTogetherAllCompleteInLogOrder() throws Exception {
+        // Given metadata writes and commits of one group appended before any is durable
+        GroupMetadataManager offsets = open();
+        long now = System.currentTimeMillis();
+        GroupMetadata first = new GroupMetadata("consumer", 1, null, null, now, List.of());
+        GroupMetadata second = new GroupMetadata("consumer", 2, null, null, now, List.of());
+        var writes = List.of(offsets.storeGroup("g", first, now), offsets.commit("g", Map.of(T0, at(1, now)), now),
+                offsets.storeGroup("g", second, now), offsets.commit("g", Map.of(T0, at(2, now)), now));
+
+        // Then every one completes, the latest of each key wins, now and after a restart
+        for (var w : writes) {
+            durable(w);
+        }
+        assertThat(offsets.fetch("g", null)).containsExactly(Map.entry(T0, at(2, now)));
+        offsets = restart();
+        assertThat(offsets.fetch("g", null)).containsExactly(Map.entry(T0, at(2, now)));
+        assertThat(restored.get("g")).isEqualTo(second);
+    }
+
+    @Test
     void classicGroupMetadataComesBackFromTheLogLatestFirstAndNotOnceDeleted() throws Exception {
         // Given two generations of one group and a group stored then deleted
         GroupMetadataManager offsets = open();
