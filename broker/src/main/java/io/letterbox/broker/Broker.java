@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,8 @@ import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupMetadataManager;
+import io.letterbox.broker.group.GroupRegistry;
+import io.letterbox.broker.group.OffsetExpiry;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.PartitionManager;
@@ -46,17 +49,19 @@ public final class Broker implements AutoCloseable {
     private final DelayedFetches delayedFetches;
     private final GroupMetadataManager groups;
     private final ClassicGroupCoordinator classicGroups;
+    private final OffsetExpiry expiry;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, KafkaServer server) {
+            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, OffsetExpiry expiry, KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
         this.groups = groups;
         this.classicGroups = classicGroups;
+        this.expiry = expiry;
         this.server = server;
     }
 
@@ -72,6 +77,7 @@ public final class Broker implements AutoCloseable {
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
         ClassicGroupCoordinator classicGroups = null;
+        OffsetExpiry expiry = null;
         try {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
@@ -81,23 +87,32 @@ public final class Broker implements AutoCloseable {
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
-            // After the partitions: it finds the __consumer_offsets partitions they just opened.
+            // After the partitions: it finds the __consumer_offsets partitions they just opened. The
+            // coordinator listens before the first image, so it restores every group loaded.
             groups = new GroupMetadataManager(config.nodeId(), config.offsetsTopicNumPartitions(),
                     config.offsetsTopicReplicationFactor(), partitions, metadata.controller());
+            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups);
+            groups.addLoadListener(classicGroups);
             metadata.addListener(groups);
+            // KIP-848 consumer groups will join this list (see ManagedGroups).
+            GroupRegistry allGroups = new GroupRegistry(groups, List.of(classicGroups));
+            expiry = new OffsetExpiry(groups, allGroups, config.offsetsRetentionMs());
+            expiry.start(config.offsetsRetentionCheckIntervalMs());
             metadata.controller().registerBroker(new BrokerRegistration(config.nodeId(), Uuid.randomUuid(),
                     config.advertisedListeners().stream()
                             .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
-            classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups::checkCoordinator);
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups);
+                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, server);
+            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, expiry, server);
         } catch (Exception e) {
+            if (expiry != null) {
+                expiry.close();
+            }
             if (classicGroups != null) {
                 classicGroups.close();
             }
@@ -151,6 +166,7 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         delayedFetches.close();
+        expiry.close();
         classicGroups.close();
         server.close();
         groups.close();

@@ -73,6 +73,12 @@ class CommittedOffsetsIT {
                     .partitionsToOffsetAndMetadata());
             assertThat(listed).isEqualTo(committed);
         }
+
+        // And a read_committed consumer, which asks for stable offsets only, sees them too
+        try (KafkaConsumer<String, String> c = consumer(BROKER.bootstrap(), Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+                group, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            assertThat(c.committed(committed.keySet(), Duration.ofSeconds(30))).isEqualTo(committed);
+        }
     }
 
     @Test
@@ -165,13 +171,15 @@ class CommittedOffsetsIT {
         try (RawConnection raw = new RawConnection(BROKER.bootstrap())) {
             awaitCoordinator(raw, other);
             for (short v = 1; v <= 7; v++) {
-                OffsetFetchRequestData data = new OffsetFetchRequestData().setGroupId(group)
+                // require_stable from v7: no transactions, so every offset is stable, never UNSTABLE_OFFSET_COMMIT
+                OffsetFetchRequestData data = new OffsetFetchRequestData().setGroupId(group).setRequireStable(v >= 7)
                         .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(topic)
                                 .setPartitionIndexes(List.of(1))));
                 OffsetFetchResponse r = raw.send(OffsetFetchRequest.Builder.forTopicNames(data, false).build(v));
                 var p = r.data().topics().get(0).partitions().get(0);
                 assertThat(p.committedOffset()).as("v%d", v).isEqualTo(committed.get(tp1).offset());
                 assertThat(p.metadata()).as("v%d", v).isEqualTo(committed.get(tp1).metadata());
+                assertThat(Errors.forCode(p.errorCode())).as("v%d", v).isEqualTo(Errors.NONE);
             }
             // v8+: two groups at once, all topics of one (null), nothing committed in the other
             OffsetFetchRequestData batched = new OffsetFetchRequestData().setRequireStable(true).setGroups(List.of(

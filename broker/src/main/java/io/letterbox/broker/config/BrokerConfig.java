@@ -40,6 +40,8 @@ public final class BrokerConfig {
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
     public static final String NUM_PARTITIONS = "num.partitions";
@@ -114,6 +116,11 @@ public final class BrokerConfig {
                     "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
             .define(OFFSET_METADATA_MAX_BYTES, INT, 4096, atLeast(0), LOW,
                     "The largest metadata string an offset commit may carry.")
+            .define(OFFSETS_RETENTION_MINUTES, INT, 10080, atLeast(1), HIGH,
+                    "How long a group's committed offsets are kept once it has no members (a group without members"
+                    + " ever: once committed), and offsets of topics its stable members no longer read.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG, 600000L, atLeast(1), HIGH,
+                    "How often expired committed offsets, and groups without members or offsets, are removed.")
             .define("transaction.state.log.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __transaction_state.")
             .define("transaction.state.log.min.isr", INT, 1, atLeast(1), LOW, "min.insync.replicas of __transaction_state.")
             .define("share.coordinator.state.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Accepted for compatibility.")
@@ -266,6 +273,15 @@ public final class BrokerConfig {
 
     public int offsetMetadataMaxBytes() {
         return (Integer) values.get(OFFSET_METADATA_MAX_BYTES);
+    }
+
+    /** {@code offsets.retention.minutes} in milliseconds. */
+    public long offsetsRetentionMs() {
+        return (Integer) values.get(OFFSETS_RETENTION_MINUTES) * 60_000L;
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return (Long) values.get(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
     }
 
     public int socketSendBufferBytes() {

@@ -1,5 +1,6 @@
 package io.letterbox.broker.group;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,8 +11,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.types.SchemaException;
+
+import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
+import io.letterbox.broker.group.GroupMetadataRecords.MemberMetadata;
 
 /**
  * One classic-protocol group in memory: its members, generation, chosen protocol and state.
@@ -85,10 +91,18 @@ public final class ClassicGroup {
 
     final String groupId;
     State state = State.EMPTY;
+    /** When the group entered its state (ms); an empty group's offsets expire counting from it. */
+    long stateTimestampMs;
     int generationId;
     String protocolType;
     String protocolName;
     String leaderId;
+    /**
+     * The topics the members of this generation subscribe to, read from their {@code consumer}
+     * protocol metadata; empty for an empty group or another protocol; null when some member's
+     * subscription could not be read.
+     */
+    Set<String> subscribedTopics = Set.of();
     final LinkedHashMap<String, Member> members = new LinkedHashMap<>();
     /** group.instance.id to its current member id (KIP-345). */
     final Map<String, String> staticMembers = new HashMap<>();
@@ -103,8 +117,87 @@ public final class ClassicGroup {
     boolean initialDelayActive;
     long initialDelayRemainingMs;
 
-    ClassicGroup(String groupId) {
+    ClassicGroup(String groupId, long nowMs) {
         this.groupId = groupId;
+        this.stateTimestampMs = nowMs;
+    }
+
+    /**
+     * A group as its last stored metadata describes it: Empty without members, else Stable with
+     * them, each member supporting only the chosen protocol (its metadata is all that is stored).
+     */
+    static ClassicGroup restore(String groupId, GroupMetadata stored) {
+        ClassicGroup group = new ClassicGroup(groupId, stored.stateTimestampMs());
+        group.protocolType = stored.protocolType();
+        group.generationId = stored.generationId();
+        group.protocolName = stored.protocolName();
+        group.leaderId = stored.leaderId();
+        group.state = stored.members().isEmpty() ? State.EMPTY : State.STABLE;
+        for (MemberMetadata m : stored.members()) {
+            Member member = new Member(m.memberId(), m.groupInstanceId());
+            member.clientId = m.clientId();
+            member.clientHost = m.clientHost();
+            member.sessionTimeoutMs = m.sessionTimeoutMs();
+            member.rebalanceTimeoutMs = m.rebalanceTimeoutMs();
+            member.protocolType = stored.protocolType();
+            member.protocols = new LinkedHashMap<>();
+            member.protocols.put(stored.protocolName(), m.subscription());
+            member.assignment = m.assignment();
+            group.members.put(m.memberId(), member);
+            if (m.groupInstanceId() != null) {
+                group.staticMembers.put(m.groupInstanceId(), m.memberId());
+            }
+        }
+        group.subscribedTopics = group.readSubscriptions();
+        return group;
+    }
+
+    /** The metadata to store: the current members with {@code assignments} (by member id; missing: none). */
+    GroupMetadata toMetadata(Map<String, byte[]> assignments) {
+        List<MemberMetadata> stored = new ArrayList<>(members.size());
+        for (Member m : members.values()) {
+            stored.add(new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId == null ? "" : m.clientId,
+                    m.clientHost == null ? "" : m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs,
+                    m.protocols.getOrDefault(protocolName, new byte[0]),
+                    assignments.getOrDefault(m.memberId, new byte[0])));
+        }
+        return new GroupMetadata(protocolType, generationId, protocolName, leaderId, stateTimestampMs, stored);
+    }
+
+    /** The metadata to store with each member's current assignment. */
+    GroupMetadata toMetadata() {
+        Map<String, byte[]> assignments = new HashMap<>();
+        members.values().forEach(m -> assignments.put(m.memberId, m.assignment));
+        return toMetadata(assignments);
+    }
+
+    /** Whether the members speak the consumer protocol, whose subscriptions the broker can read. */
+    boolean usesConsumerProtocol() {
+        return ConsumerProtocol.PROTOCOL_TYPE.equals(protocolType);
+    }
+
+    /** The union of the members' subscribed topics for the chosen protocol (see {@link #subscribedTopics}). */
+    Set<String> readSubscriptions() {
+        if (members.isEmpty() || !usesConsumerProtocol() || protocolName == null) {
+            return Set.of();
+        }
+        Set<String> topics = new HashSet<>();
+        for (Member m : members.values()) {
+            byte[] metadata = m.protocols.get(protocolName);
+            if (metadata == null) {
+                return null;
+            }
+            try {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+            } catch (SchemaException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
+                return null;
+            }
+        }
+        return topics;
+    }
+
+    int numAwaitingJoin() {
+        return (int) members.values().stream().filter(Member::awaitingJoin).count();
     }
 
     public String groupId() {

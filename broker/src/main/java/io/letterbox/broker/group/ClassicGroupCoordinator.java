@@ -2,18 +2,27 @@ package io.letterbox.broker.group;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
@@ -36,22 +45,32 @@ import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.group.ClassicGroup.Member;
 import io.letterbox.broker.group.ClassicGroup.State;
+import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
+import io.letterbox.broker.handler.ErrorMapping;
 
 /**
- * The classic consumer group protocol's membership, in memory: JoinGroup, SyncGroup, Heartbeat
- * and LeaveGroup move each {@link ClassicGroup} through Kafka's states
- * (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead).
+ * The classic consumer group protocol's membership: JoinGroup, SyncGroup, Heartbeat and
+ * LeaveGroup move each {@link ClassicGroup} through Kafka's states (Empty, PreparingRebalance,
+ * CompletingRebalance, Stable, Dead).
  *
  * <p>JoinGroup and SyncGroup answer with futures that complete when the rebalance reaches the
  * point the caller waits for: every known member has rejoined (or the rebalance timeout
- * passed, dropping those that did not), or the leader has sent the assignment. Session
+ * passed, dropping those that did not), or the leader's assignment is stored. Session
  * timeouts, rebalance timeouts and the initial rebalance delay are tasks on one timer thread.
+ *
+ * <p>Persistence: the group's metadata goes to its {@link ClassicGroupStore} when a rebalance
+ * completes (the leader's SyncGroup is answered, and the group becomes Stable, once it is
+ * durable), when the group becomes Empty, and when a static member takes a new member id. When
+ * the store's partition is loaded, {@link #onLoaded} restores the groups: Empty ones as they were,
+ * the others Stable with their members, whose sessions start then, so that members that come back
+ * carry on at their generation and those that do not are removed after their session timeout.
  *
  * <p>Thread-safe: each group is guarded by its own monitor; a request or a timer event takes
  * only that group's. Futures are completed while holding it, so their callbacks must not block
- * or call back into this coordinator.
+ * or call back into this coordinator. Store completions run on the timer thread, never on the
+ * thread that completes the write (which may hold log locks).
  */
-public final class ClassicGroupCoordinator implements AutoCloseable {
+public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClassicGroupCoordinator.class);
 
@@ -62,35 +81,43 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
     public record Limits(int minSessionTimeoutMs, int maxSessionTimeoutMs, int maxSize, int initialRebalanceDelayMs) {
     }
 
+    /** How long a group metadata write may take, as Kafka's {@code offsets.commit.timeout.ms} default. */
+    private static final long STORE_TIMEOUT_MS = 5_000;
+
     private final Limits limits;
-    private final java.util.function.Consumer<String> coordinatorCheck;
+    private final ClassicGroupStore store;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
+    /** Runs store completions on the timer thread; after {@link #close()} they are dropped (close answered their requests). */
+    private final Executor storeCallbacks;
 
-    /** A coordinator that serves every group (tests, single node without an offsets store). */
+    /** A coordinator that serves every group and keeps them in memory only (tests of the state machine). */
     public ClassicGroupCoordinator(Limits limits) {
-        this(limits, groupId -> { });
+        this(limits, ClassicGroupStore.IN_MEMORY);
     }
 
-    /**
-     * @param coordinatorCheck throws NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS (as
-     *                         kafka-clients exceptions) unless this broker may serve the group now
-     */
-    public ClassicGroupCoordinator(Limits limits, java.util.function.Consumer<String> coordinatorCheck) {
+    public ClassicGroupCoordinator(Limits limits, ClassicGroupStore store) {
         this.limits = limits;
-        this.coordinatorCheck = coordinatorCheck;
+        this.store = store;
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "letterbox-group-timer");
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        storeCallbacks = task -> {
+            try {
+                timer.execute(task);
+            } catch (RejectedExecutionException e) {
+                // Shut down: nothing waits for this completion any more.
+            }
+        };
     }
 
     /** NONE, or the error a request for this group must answer because another broker (or none yet) serves it. */
     public Errors checkCoordinator(String groupId) {
         try {
-            coordinatorCheck.accept(groupId);
+            store.checkCoordinator(groupId);
             return Errors.NONE;
         } catch (org.apache.kafka.common.errors.ApiException e) {
             return Errors.forException(e);
@@ -122,7 +149,8 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
             return CompletableFuture.completedFuture(joinError(memberId, Errors.INVALID_SESSION_TIMEOUT));
         }
         boolean unknown = memberId == null || memberId.isEmpty();
-        ClassicGroup group = unknown ? groups.computeIfAbsent(groupId, ClassicGroup::new) : groups.get(groupId);
+        ClassicGroup group = unknown ? groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, now()))
+                : groups.get(groupId);
         if (group == null) {
             return CompletableFuture.completedFuture(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
         }
@@ -154,13 +182,15 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
     private void joinUnknown(ClassicGroup group, JoinGroupRequestData request, LinkedHashMap<String, byte[]> protocols,
             String clientId, String clientHost, int rebalanceTimeout, boolean requireKnownMemberId,
             CompletableFuture<JoinGroupResponseData> result) {
-        String newMemberId = (clientId == null ? "" : clientId) + "-" + UUID.randomUUID();
         String instanceId = request.groupInstanceId();
+        // Kafka's ids: the instance id for a static member, else the client id, then a UUID.
+        String newMemberId = (instanceId != null ? instanceId : clientId == null ? "" : clientId) + "-"
+                + UUID.randomUUID();
         if (instanceId != null && group.staticMembers.containsKey(instanceId)) {
             replaceStaticMember(group, request, protocols, clientId, clientHost, rebalanceTimeout, newMemberId, result);
             return;
         }
-        if (group.members.size() + group.pendingMembers.size() >= limits.maxSize()) {
+        if (!acceptsNewMember(group)) {
             result.complete(joinError("", Errors.GROUP_MAX_SIZE_REACHED));
             return;
         }
@@ -173,11 +203,28 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         addMemberAndRebalance(group, newMemberId, request, protocols, clientId, clientHost, rebalanceTimeout, result);
     }
 
+    /**
+     * Kafka's admission rule: an empty group takes anyone; a rebalancing one counts the members
+     * that have rejoined; otherwise the members. Members waiting for their id (KIP-394) do not count.
+     */
+    private boolean acceptsNewMember(ClassicGroup group) {
+        return switch (group.state) {
+            case EMPTY -> true;
+            case PREPARING_REBALANCE -> group.numAwaitingJoin() < limits.maxSize();
+            default -> group.members.size() < limits.maxSize();
+        };
+    }
+
     private void joinKnown(ClassicGroup group, JoinGroupRequestData request, LinkedHashMap<String, byte[]> protocols,
             String clientId, String clientHost, int rebalanceTimeout, CompletableFuture<JoinGroupResponseData> result) {
         String memberId = request.memberId();
-        ScheduledFuture<?> pending = group.pendingMembers.remove(memberId);
+        ScheduledFuture<?> pending = group.pendingMembers.get(memberId);
         if (pending != null) {
+            if (!acceptsNewMember(group)) {
+                result.complete(joinError("", Errors.GROUP_MAX_SIZE_REACHED));
+                return;
+            }
+            group.pendingMembers.remove(memberId);
             pending.cancel(false);
             addMemberAndRebalance(group, memberId, request, protocols, clientId, clientHost, rebalanceTimeout, result);
             return;
@@ -250,10 +297,12 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
                     member.sessionTimeoutMs = request.sessionTimeoutMs();
                     member.rebalanceTimeoutMs = rebalanceTimeout;
                     scheduleSessionExpiry(group, member);
-                    JoinGroupResponseData response = joinResponse(group, member);
-                    // The leader keeps its assignment; it must not compute a new one (KIP-814).
-                    response.setSkipAssignment(newMemberId.equals(group.leaderId));
-                    result.complete(response);
+                    // The new member id must survive a restart before the member may use it.
+                    persist(group, group.toMetadata()).whenCompleteAsync((ok, error) -> {
+                        synchronized (group) {
+                            onStaticMemberStored(group, member, oldMemberId, request.groupInstanceId(), error, result);
+                        }
+                    }, storeCallbacks);
                 } else {
                     updateMember(member, protocols, clientId, clientHost, request, rebalanceTimeout);
                     awaitJoin(group, member, result);
@@ -272,6 +321,34 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
             }
             default -> result.complete(joinError(newMemberId, Errors.UNKNOWN_MEMBER_ID));
         }
+    }
+
+    /**
+     * The replaced static member's new id is stored, or could not be: answer the join, or undo the
+     * replacement (the old id stays valid) and answer the error, as Kafka does.
+     */
+    private void onStaticMemberStored(ClassicGroup group, Member member, String oldMemberId, String instanceId,
+            Throwable error, CompletableFuture<JoinGroupResponseData> result) {
+        String newMemberId = member.memberId;
+        if (group.members.get(newMemberId) != member) {
+            result.complete(joinError(newMemberId, validateMember(group, newMemberId, instanceId)));
+            return;
+        }
+        if (error != null) {
+            group.members.remove(newMemberId);
+            member.memberId = oldMemberId;
+            group.members.put(oldMemberId, member);
+            group.staticMembers.put(instanceId, oldMemberId);
+            if (newMemberId.equals(group.leaderId)) {
+                group.leaderId = oldMemberId;
+            }
+            result.complete(joinError(newMemberId, ErrorMapping.coordinatorWriteErrorOf(error)));
+            return;
+        }
+        JoinGroupResponseData response = joinResponse(group, member);
+        // The leader keeps its assignment; it must not compute a new one (KIP-814).
+        response.setSkipAssignment(newMemberId.equals(group.leaderId));
+        result.complete(response);
     }
 
     private void addMemberAndRebalance(ClassicGroup group, String memberId, JoinGroupRequestData request,
@@ -332,7 +409,7 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         cancel(group.syncDeadline);
         group.syncDeadline = null;
         boolean initial = group.state == State.EMPTY;
-        group.state = State.PREPARING_REBALANCE;
+        transition(group, State.PREPARING_REBALANCE);
         log.debug("Group {} rebalancing (generation {}): {}", group.groupId, group.generationId, reason);
         cancel(group.joinDeadline);
         int rebalanceTimeout = group.maxRebalanceTimeoutMs();
@@ -401,11 +478,20 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         group.pendingMembers.clear();
         group.generationId++;
         if (group.members.isEmpty()) {
-            group.state = State.EMPTY;
+            // The protocol type stays: Kafka describes an empty consumer group as "consumer".
+            transition(group, State.EMPTY);
             group.protocolName = null;
-            group.protocolType = null;
             group.leaderId = null;
+            group.subscribedTopics = Set.of();
             log.debug("Group {} is empty at generation {}", group.groupId, group.generationId);
+            int generation = group.generationId;
+            persist(group, group.toMetadata()).whenComplete((ok, error) -> {
+                if (error != null) {
+                    // The next rebalance stores the group again; until then a restart brings back the old generation.
+                    log.warn("Could not store empty group {} at generation {}: {}", group.groupId, generation,
+                            ErrorMapping.unwrap(error).toString());
+                }
+            });
             return;
         }
         if (group.leaderId == null || !group.members.containsKey(group.leaderId)
@@ -414,7 +500,8 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
                     .orElse(group.members.values().iterator().next()).memberId;
         }
         group.protocolName = group.selectProtocol();
-        group.state = State.COMPLETING_REBALANCE;
+        group.subscribedTopics = group.readSubscriptions();
+        transition(group, State.COMPLETING_REBALANCE);
         log.debug("Group {} generation {} with {} members, protocol {}", group.groupId, group.generationId,
                 group.members.size(), group.protocolName);
         for (Member m : group.members.values()) {
@@ -506,25 +593,18 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
                     member.syncFuture = result;
                     scheduleSessionExpiry(group, member);
                     if (member.memberId.equals(group.leaderId)) {
-                        for (Member m : group.members.values()) {
-                            m.assignment = new byte[0];
-                        }
+                        Map<String, byte[]> assignments = new HashMap<>();
                         for (SyncGroupRequestAssignment a : request.assignments()) {
-                            Member target = group.members.get(a.memberId());
-                            if (target != null) {
-                                target.assignment = a.assignment();
+                            if (group.members.containsKey(a.memberId())) {
+                                assignments.put(a.memberId(), a.assignment());
                             }
                         }
-                        cancel(group.syncDeadline);
-                        group.syncDeadline = null;
-                        group.state = State.STABLE;
-                        for (Member m : group.members.values()) {
-                            if (m.syncFuture != null) {
-                                CompletableFuture<SyncGroupResponseData> f = m.syncFuture;
-                                m.syncFuture = null;
-                                f.complete(syncResponse(group, m));
+                        int generation = group.generationId;
+                        persist(group, group.toMetadata(assignments)).whenCompleteAsync((ok, e) -> {
+                            synchronized (group) {
+                                onAssignmentStored(group, generation, assignments, e);
                             }
-                        }
+                        }, storeCallbacks);
                     }
                 }
                 case STABLE -> {
@@ -535,6 +615,42 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * The leader's assignment is durable (or could not be stored): the generation becomes Stable
+     * and every waiting member gets its part, or every waiting member gets the error and the group
+     * rebalances. Nothing to do when another rebalance has begun meanwhile; its start answered them.
+     */
+    private void onAssignmentStored(ClassicGroup group, int generation, Map<String, byte[]> assignments,
+            Throwable error) {
+        if (group.state != State.COMPLETING_REBALANCE || group.generationId != generation) {
+            return;
+        }
+        if (error != null) {
+            Errors code = ErrorMapping.coordinatorWriteErrorOf(error);
+            for (Member m : group.members.values()) {
+                if (m.syncFuture != null) {
+                    m.syncFuture.complete(syncError(code));
+                    m.syncFuture = null;
+                }
+            }
+            prepareRebalance(group, "storing the assignment failed with " + code);
+            return;
+        }
+        for (Member m : group.members.values()) {
+            m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
+        }
+        cancel(group.syncDeadline);
+        group.syncDeadline = null;
+        transition(group, State.STABLE);
+        for (Member m : group.members.values()) {
+            if (m.syncFuture != null) {
+                CompletableFuture<SyncGroupResponseData> f = m.syncFuture;
+                m.syncFuture = null;
+                f.complete(syncResponse(group, m));
+            }
+        }
     }
 
     private static SyncGroupResponseData syncResponse(ClassicGroup group, Member member) {
@@ -631,15 +747,17 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
 
     // ---- membership helpers -----------------------------------------------------------------
 
+    /** Kafka's member check: a static instance must be known and hold this member id; a dynamic member must exist. */
     private static Errors validateMember(ClassicGroup group, String memberId, String instanceId) {
         if (group.state == State.DEAD) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
         if (instanceId != null) {
             String current = group.staticMembers.get(instanceId);
-            if (current != null && !current.equals(memberId)) {
-                return Errors.FENCED_INSTANCE_ID;
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
             }
+            return current.equals(memberId) ? Errors.NONE : Errors.FENCED_INSTANCE_ID;
         }
         if (memberId == null || !group.members.containsKey(memberId)) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -710,6 +828,29 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         }
     }
 
+    /** Under the group's monitor: enters {@code state} now. */
+    private void transition(ClassicGroup group, State state) {
+        group.state = state;
+        group.stateTimestampMs = now();
+    }
+
+    /** Writes the group's metadata; durable when the future completes, at most {@link #STORE_TIMEOUT_MS} later. */
+    private CompletableFuture<Void> persist(ClassicGroup group, GroupMetadata metadata) {
+        try {
+            return store.storeGroup(group.groupId, metadata, now()).orTimeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                            ErrorMapping.unwrap(e) instanceof java.util.concurrent.TimeoutException
+                                    ? new org.apache.kafka.common.errors.TimeoutException("group metadata not durable in time")
+                                    : e));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
     private ScheduledFuture<?> schedule(Runnable task, long delayMs) {
         return timer.schedule(() -> {
             try {
@@ -726,15 +867,16 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
         }
     }
 
-    // ---- admin and offsets ------------------------------------------------------------------
+    // ---- offsets ----------------------------------------------------------------------------
 
     /**
      * The membership check OffsetCommit and OffsetFetch ask for, as Kafka's classic groups
-     * answer it: a group with members accepts a commit only from a current member at the
-     * current generation, and not while the assignment is being handed out
-     * (REBALANCE_IN_PROGRESS in CompletingRebalance; during PreparingRebalance the old
-     * generation may still commit, as eager consumers do when their partitions are revoked).
-     * Groups this coordinator has no members for are {@code simple}'s to judge.
+     * answer it: a commit without generation (-1) is accepted while the group is Empty; otherwise
+     * the member (or static instance) must be current and at the current generation, and not while
+     * the assignment is being handed out (REBALANCE_IN_PROGRESS in CompletingRebalance; during
+     * PreparingRebalance the old generation may still commit, as eager consumers do when their
+     * partitions are revoked). A member's commit counts as a heartbeat. Groups this coordinator
+     * does not manage are {@code simple}'s to judge.
      */
     public GroupMembership membership(GroupMembership simple) {
         return new GroupMembership() {
@@ -742,62 +884,85 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
             public void validateOffsetCommit(String groupId, boolean groupExists, int generationId, String memberId,
                     String groupInstanceId, short apiVersion) {
                 ClassicGroup group = groups.get(groupId);
-                if (group != null) {
-                    synchronized (group) {
-                        if (group.state == State.DEAD) {
-                            throw new CoordinatorNotAvailableException("Group " + groupId + " is being removed.");
-                        }
-                        if (group.state != State.EMPTY) {
-                            validateCommitOfMember(group, generationId, memberId, groupInstanceId);
-                            return;
-                        }
-                    }
+                if (group == null) {
+                    simple.validateOffsetCommit(groupId, groupExists, generationId, memberId, groupInstanceId,
+                            apiVersion);
+                    return;
                 }
-                simple.validateOffsetCommit(groupId, groupExists, generationId, memberId, groupInstanceId, apiVersion);
+                synchronized (group) {
+                    validateCommit(group, generationId, memberId, groupInstanceId);
+                }
             }
 
             @Override
             public void validateOffsetFetch(String groupId, boolean groupExists, String memberId, int memberEpoch,
                     short apiVersion) {
-                simple.validateOffsetFetch(groupId, groupExists, memberId, memberEpoch, apiVersion);
+                simple.validateOffsetFetch(groupId, groupExists || manages(groupId), memberId, memberEpoch, apiVersion);
             }
         };
     }
 
     /** Under the group's monitor. */
-    private void validateCommitOfMember(ClassicGroup group, int generationId, String memberId, String instanceId) {
+    private void validateCommit(ClassicGroup group, int generationId, String memberId, String instanceId) {
+        if (group.state == State.DEAD) {
+            throw new CoordinatorNotAvailableException("Group " + group.groupId + " is being removed.");
+        }
+        if (generationId < 0 && group.state == State.EMPTY) {
+            return;
+        }
+        if (generationId >= 0 || (memberId != null && !memberId.isEmpty()) || instanceId != null) {
+            switch (validateMember(group, memberId, instanceId)) {
+                case FENCED_INSTANCE_ID -> throw new FencedInstanceIdException("Instance " + instanceId
+                        + " of group " + group.groupId + " has a newer member id than " + memberId + ".");
+                case UNKNOWN_MEMBER_ID -> throw new UnknownMemberIdException("Group " + group.groupId
+                        + " has no member " + memberId + ".");
+                default -> {
+                }
+            }
+            if (generationId != group.generationId) {
+                throw new IllegalGenerationException("Generation " + generationId + " is not group " + group.groupId
+                        + "'s generation " + group.generationId + ".");
+            }
+        } else {
+            throw new UnknownMemberIdException("Group " + group.groupId
+                    + " has members: only they may commit, with their member id and generation.");
+        }
         if (group.state == State.COMPLETING_REBALANCE) {
             throw new RebalanceInProgressException("Group " + group.groupId + " is completing a rebalance.");
-        }
-        switch (validateMember(group, memberId, instanceId)) {
-            case FENCED_INSTANCE_ID -> throw new FencedInstanceIdException("Instance " + instanceId
-                    + " of group " + group.groupId + " has a newer member id than " + memberId + ".");
-            case UNKNOWN_MEMBER_ID -> throw new UnknownMemberIdException("Group " + group.groupId
-                    + " has no member " + memberId + ".");
-            default -> {
-            }
-        }
-        if (generationId != group.generationId) {
-            throw new IllegalGenerationException("Generation " + generationId + " is not group " + group.groupId
-                    + "'s generation " + group.generationId + ".");
         }
         scheduleSessionExpiry(group, group.members.get(memberId));
     }
 
-    /** ListGroups: groups whose state and type pass the filters (empty filter: all). */
-    public List<ListedGroup> list(Collection<String> statesFilter, Collection<String> typesFilter) {
-        Set<String> states = statesFilter.stream().map(s -> s.toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.toSet());
-        Set<String> types = typesFilter.stream().map(s -> s.toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.toSet());
-        List<ListedGroup> out = new ArrayList<>();
-        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) {
-            return out;
+    // ---- ManagedGroups: admin APIs and expiry ------------------------------------------------
+
+    @Override
+    public String groupType() {
+        return GROUP_TYPE;
+    }
+
+    @Override
+    public boolean manages(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return false;
         }
+        synchronized (group) {
+            return group.state != State.DEAD;
+        }
+    }
+
+    @Override
+    public Collection<String> groupIds() {
+        return new ArrayList<>(groups.keySet());
+    }
+
+    @Override
+    public List<ListedGroup> list(Set<String> states) {
+        List<ListedGroup> out = new ArrayList<>();
         for (ClassicGroup group : groups.values()) {
             synchronized (group) {
                 if (group.state == State.DEAD
-                        || (!states.isEmpty() && !states.contains(group.state.label().toLowerCase(java.util.Locale.ROOT)))) {
+                        || (!states.isEmpty() && !states.contains(group.state.label().toLowerCase(Locale.ROOT)))) {
                     continue;
                 }
                 out.add(new ListedGroup().setGroupId(group.groupId)
@@ -809,15 +974,19 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * DescribeGroups for one group, or null when this coordinator has no such group. Member
-     * metadata and assignments are shown only when Stable, as Kafka does.
+     * Member metadata and assignments are shown only when Stable, as Kafka does; an empty group
+     * keeps its protocol type.
      */
+    @Override
     public DescribedGroup describe(String groupId) {
         ClassicGroup group = groups.get(groupId);
         if (group == null) {
             return null;
         }
         synchronized (group) {
+            if (group.state == State.DEAD) {
+                return null;
+            }
             boolean stable = group.state == State.STABLE;
             List<DescribedGroupMember> members = new ArrayList<>();
             for (Member m : group.members.values()) {
@@ -831,6 +1000,111 @@ public final class ClassicGroupCoordinator implements AutoCloseable {
                     .setProtocolType(group.protocolType == null ? "" : group.protocolType)
                     .setProtocolData(stable && group.protocolName != null ? group.protocolName : "")
                     .setMembers(members);
+        }
+    }
+
+    /**
+     * Kafka's rules for a classic group: with members, OffsetDelete needs the consumer protocol
+     * (else NON_EMPTY_GROUP) and spares subscribed topics (all, when a subscription cannot be read);
+     * offsets expire counting from when the group became empty; while Stable, offsets of topics no
+     * member subscribes to expire counting from their commit; otherwise they are kept. A group
+     * without a protocol type (no member ever joined) is treated as a simple group.
+     */
+    @Override
+    public OffsetRules offsetRules(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return null;
+        }
+        synchronized (group) {
+            if (group.state == State.DEAD) {
+                return null;
+            }
+            if (group.protocolType == null || group.protocolType.isEmpty()) {
+                return OffsetRules.SIMPLE;
+            }
+            if (group.state == State.EMPTY) {
+                return OffsetRules.unsubscribed(true, OffsetRules.Retention.FROM_EMPTY, group.stateTimestampMs);
+            }
+            Set<String> topics = group.subscribedTopics;
+            Predicate<String> subscribed = topics == null ? topic -> true : Set.copyOf(topics)::contains;
+            OffsetRules.Retention retention = group.state == State.STABLE && group.usesConsumerProtocol()
+                    && topics != null ? OffsetRules.Retention.FROM_COMMIT : OffsetRules.Retention.NONE;
+            return new OffsetRules(group.usesConsumerProtocol(), subscribed, retention, -1);
+        }
+    }
+
+    @Override
+    public <T> T deleteIfEmpty(String groupId, Supplier<T> writeTombstones) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            throw new GroupIdNotFoundException("Group " + groupId + " does not exist.");
+        }
+        synchronized (group) {
+            if (group.state == State.DEAD) {
+                throw new GroupIdNotFoundException("Group " + groupId + " does not exist.");
+            }
+            if (group.state != State.EMPTY) {
+                throw new GroupNotEmptyException("Group " + groupId + " has members.");
+            }
+            T written = writeTombstones.get();
+            forget(group, Errors.UNKNOWN_MEMBER_ID);
+            log.debug("Group {} deleted at generation {}", groupId, group.generationId);
+            return written;
+        }
+    }
+
+    /**
+     * Under the group's monitor: the group is gone from here. Waiting requests get {@code error},
+     * timers stop, and a later request for the id starts a new group.
+     */
+    private void forget(ClassicGroup group, Errors error) {
+        for (Member m : group.members.values()) {
+            cancel(m.sessionExpiry);
+            if (m.joinFuture != null) {
+                m.joinFuture.complete(joinError(m.memberId, error));
+                m.joinFuture = null;
+            }
+            if (m.syncFuture != null) {
+                m.syncFuture.complete(syncError(error));
+                m.syncFuture = null;
+            }
+        }
+        group.pendingMembers.values().forEach(ClassicGroupCoordinator::cancel);
+        group.pendingMembers.clear();
+        cancel(group.joinDeadline);
+        cancel(group.syncDeadline);
+        transition(group, State.DEAD);
+        groups.remove(group.groupId, group);
+    }
+
+    // ---- loading ------------------------------------------------------------------------------
+
+    /**
+     * Restores the stored groups of a freshly loaded partition. Each member's session starts now:
+     * a member that does not heartbeat (or commit) within its session timeout is removed, and the
+     * group rebalances without it.
+     */
+    @Override
+    public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups) {
+        classicGroups.forEach((groupId, stored) -> {
+            ClassicGroup group = ClassicGroup.restore(groupId, stored);
+            synchronized (group) {
+                group.members.values().forEach(m -> scheduleSessionExpiry(group, m));
+                groups.put(groupId, group);
+            }
+        });
+    }
+
+    /** Drops the groups of a partition served elsewhere now; their waiting requests get NOT_COORDINATOR. */
+    @Override
+    public void onUnloaded(Predicate<String> inShard) {
+        for (ClassicGroup group : groups.values()) {
+            if (inShard.test(group.groupId)) {
+                synchronized (group) {
+                    forget(group, Errors.NOT_COORDINATOR);
+                }
+            }
         }
     }
 

@@ -1,10 +1,10 @@
 package io.letterbox.broker.group;
 
 /**
- * The membership checks offset commits and fetches ask of the group coordinator. This slice has
- * only {@link SimpleGroupMembership} (groups without members, as {@code assign()} users make);
- * the classic JoinGroup/SyncGroup coordinator and the KIP-848 one implement it for the groups they
- * manage.
+ * The membership checks offset commits and fetches ask of the group coordinator.
+ * {@link SimpleGroupMembership} judges groups without members (as {@code assign()} users make);
+ * the classic coordinator ({@link ClassicGroupCoordinator#membership}) and the KIP-848 one wrap it
+ * for the groups they manage.
  *
  * <p>Each method returns normally when the request may proceed, or throws the kafka-clients
  * {@link org.apache.kafka.common.errors.ApiException} the client should see for the whole group
@@ -17,8 +17,8 @@ public interface GroupMembership {
     /**
      * May this OffsetCommit be accepted?
      *
-     * @param groupExists      whether the offsets store knows the group (it has committed offsets,
-     *                         or a simple commit created it)
+     * @param groupExists      whether the offsets store knows the group (a durable commit created it
+     *                         and no deletion removed it since)
      * @param generationIdOrMemberEpoch -1 for a commit from outside group management
      * @param memberId         "" for a commit from outside group management
      * @param groupInstanceId  null unless static membership (v7+)

@@ -1,11 +1,13 @@
 package io.letterbox.broker.group;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +18,11 @@ import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.internals.Topic;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataListener;
@@ -31,38 +31,35 @@ import io.letterbox.metadata.controller.NewTopic;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.PartitionImage;
 import io.letterbox.metadata.image.TopicImage;
-import io.letterbox.storage.log.LogAppendInfo;
-import io.letterbox.storage.log.LogReadInfo;
 
 /**
- * The group metadata manager: committed offsets of every group whose {@code __consumer_offsets}
- * partition this broker leads, in memory, backed by that partition's log.
+ * The group metadata manager: the partitions ("shards") of {@code __consumer_offsets} this broker
+ * leads, each an {@link OffsetsShard} holding its groups' committed offsets and writing their
+ * records, and the routing of a group to its shard.
  *
  * <p>Group {@code g} lives in partition {@code Utils.abs(g.hashCode()) % numPartitions} (Kafka's
  * rule, so the same group maps alike on both); the leader of that partition is its coordinator.
- * The topic is created compacted through the controller on first use. Records follow
- * {@link OffsetRecords}.
+ * The topic is created compacted through the controller on first use.
  *
- * <p>Life of a partition ("shard") here: when this broker becomes its leader, the shard is
- * LOADING while a loader thread waits for its whole log to be durable and replays it from the log
- * start, batch by batch; then LOADED. Requests for a loading shard get COORDINATOR_LOAD_IN_PROGRESS;
- * for a shard this broker does not lead, NOT_COORDINATOR. When leadership moves or the topic goes,
- * the shard and its groups are dropped.
+ * <p>Life of a shard: when this broker becomes its leader, the shard is LOADING while a loader
+ * thread waits for its whole log to be durable and replays it from the log start; the classic
+ * groups it stores are handed to the {@link GroupLoadListener}s; then LOADED. Requests for a
+ * loading shard get COORDINATOR_LOAD_IN_PROGRESS; for a shard this broker does not lead,
+ * NOT_COORDINATOR. When leadership moves or the topic goes, the shard is dropped and the listeners
+ * told.
  *
- * <p>A commit is "done" (its future completes) once its batch is below the partition's high
- * watermark: fsynced under {@code flush.on.ack}, as an acks=all produce. Memory is updated at that
- * moment, before the future completes, so a fetch after an acknowledged commit sees it; an entry
- * only moves forward in log order, so racing completions cannot reorder two commits.
+ * <p>A simple group (offsets without members: {@code assign()} users, AdminClient) exists here from
+ * its first durable commit until DeleteGroups or expiry removes it, as in Kafka; a commit of
+ * nothing does not create one.
  *
  * <p>Thread-safe: image changes arrive on the metadata publisher thread, loads run on one loader
- * thread, commits and fetches on network threads.
+ * thread, everything else on network threads and the coordinators' timers.
  */
-public final class GroupMetadataManager implements MetadataListener, AutoCloseable {
+public final class GroupMetadataManager implements MetadataListener, ClassicGroupStore, AutoCloseable {
 
     public static final String TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
 
     private static final Logger log = LoggerFactory.getLogger(GroupMetadataManager.class);
-    private static final int LOAD_READ_BYTES = 1 << 20;
 
     private final int nodeId;
     private final int configuredPartitions;
@@ -70,11 +67,15 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
     private final PartitionManager partitions;
     private final Controller controller;
     private final ExecutorService loader;
-    private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
+    private final Map<Integer, OffsetsShard> shards = new ConcurrentHashMap<>();
+    private final List<GroupLoadListener> loadListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean creating = new AtomicBoolean();
     private volatile int topicPartitions;
     private volatile boolean closed;
 
+    /**
+     * @param controller creates the topic on first use; unused while the topic exists
+     */
     public GroupMetadataManager(int nodeId, int numPartitions, short replicationFactor, PartitionManager partitions,
             Controller controller) {
         this.nodeId = nodeId;
@@ -90,6 +91,11 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
         });
     }
 
+    /** Registers a listener; call before this manager sees its first image, so that no load is missed. */
+    public void addLoadListener(GroupLoadListener listener) {
+        loadListeners.add(listener);
+    }
+
     // ---------------------------------------------------------------- coordinator lookup
 
     /** The partition of {@code __consumer_offsets} that holds {@code groupId}. */
@@ -101,7 +107,8 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
      * The node that coordinates {@code groupId}, for FindCoordinator. Creates the offsets topic on
      * first use.
      *
-     * @throws CoordinatorNotAvailableException while the topic is being created or its partition has no leader
+     * @throws CoordinatorNotAvailableException while the topic is being created, its partition has no leader, or
+     *         this broker has not opened it yet
      * @throws CoordinatorLoadInProgressException while this broker loads the group's partition
      */
     public int coordinatorFor(MetadataImage image, String groupId) {
@@ -116,11 +123,11 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
             throw new CoordinatorNotAvailableException("The coordinator is not available: no leader for its partition.");
         }
         if (p.leader() == nodeId) {
-            // The image can name this broker a moment before the shard exists: not NOT_COORDINATOR,
-            // which FindCoordinator callers (AdminClient) do not retry.
-            Shard shard = shards.get(partitionFor(groupId));
+            OffsetsShard shard = shards.get(partitionFor(groupId));
             if (shard == null) {
-                throw new CoordinatorNotAvailableException("The coordinator is becoming available.");
+                // The image names this broker before this manager has seen it; NOT_COORDINATOR would
+                // make AdminClient give up, so answer the retriable error.
+                throw new CoordinatorNotAvailableException("The coordinator is not available: its partition is opening.");
             }
             if (!shard.loaded) {
                 throw new CoordinatorLoadInProgressException("The coordinator is loading group " + groupId + ".");
@@ -130,10 +137,10 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
     }
 
     /**
-     * The loaded shard holding {@code groupId}, or the error a commit or fetch should answer.
+     * The loaded shard holding {@code groupId}, or the error a request for it should answer.
      */
-    private Shard shardOf(String groupId) {
-        Shard shard = shards.get(partitionFor(groupId));
+    private OffsetsShard shardOf(String groupId) {
+        OffsetsShard shard = shards.get(partitionFor(groupId));
         if (shard == null) {
             throw new NotCoordinatorException("This broker is not the coordinator of group " + groupId + ".");
         }
@@ -144,13 +151,31 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
     }
 
     /** Throws NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS unless this broker can serve {@code groupId} now. */
+    @Override
     public void checkCoordinator(String groupId) {
         shardOf(groupId);
     }
 
-    /** Whether the group exists here: it has committed offsets, or a simple commit created it. */
+    /** Whether this broker can serve {@code groupId} now (its shard is loaded here). */
+    public boolean coordinates(String groupId) {
+        OffsetsShard shard = shards.get(partitionFor(groupId));
+        return shard != null && shard.loaded;
+    }
+
+    /** Whether the offsets store knows the group: a durable commit created it and nothing deleted it since. */
     public boolean groupExists(String groupId) {
-        return shardOf(groupId).groups.containsKey(groupId);
+        return shardOf(groupId).hasGroup(groupId);
+    }
+
+    /** The groups the offsets store knows, in every loaded shard. */
+    public Set<String> groupIds() {
+        Set<String> out = new HashSet<>();
+        for (OffsetsShard shard : shards.values()) {
+            if (shard.loaded) {
+                out.addAll(shard.groupIds());
+            }
+        }
+        return out;
     }
 
     private void createTopic() {
@@ -172,30 +197,13 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
         });
     }
 
-    // ---------------------------------------------------------------- commit and fetch
+    // ---------------------------------------------------------------- reads and writes
+    // Each fails with NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS (thrown) or the append's error
+    // (thrown, or failing the future); each future completes once the write is durable.
 
-    /**
-     * Writes {@code offsets} of one group as one batch and completes once it is durable (see the
-     * class comment). Fails with NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or the append's error.
-     */
+    /** Writes {@code offsets} of one group as one batch. A commit of nothing writes nothing. */
     public CompletableFuture<Void> commit(String groupId, Map<TopicPartition, CommittedOffset> offsets, long nowMs) {
-        Shard shard = shardOf(groupId);
-        List<OffsetRecords.OffsetRecord> entries = new ArrayList<>(offsets.size());
-        offsets.forEach((tp, v) -> entries.add(new OffsetRecords.OffsetRecord(groupId, tp, v)));
-        if (entries.isEmpty()) {
-            // Kafka creates the simple group even for a commit of nothing.
-            shard.groups.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>());
-            return CompletableFuture.completedFuture(null);
-        }
-        MemoryRecords records = OffsetRecords.batch(groupId, entries, nowMs);
-        LogAppendInfo info = shard.partition.appendAsLeader(records, nowMs);
-        long first = info.firstOffset();
-        return shard.partition.awaitHighWatermark(info.lastOffset() + 1).thenRun(() -> {
-            long logOffset = first;
-            for (OffsetRecords.OffsetRecord e : entries) {
-                shard.apply(e, logOffset++);
-            }
-        });
+        return shardOf(groupId).commit(groupId, offsets, nowMs);
     }
 
     /**
@@ -203,22 +211,36 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
      * answer), or every one when {@code wanted} is null. Empty for an unknown group.
      */
     public Map<TopicPartition, CommittedOffset> fetch(String groupId, List<TopicPartition> wanted) {
-        Map<TopicPartition, Stored> group = shardOf(groupId).groups.get(groupId);
-        Map<TopicPartition, CommittedOffset> out = new HashMap<>();
-        if (group == null) {
-            return out;
-        }
-        if (wanted == null) {
-            group.forEach((tp, s) -> out.put(tp, s.value));
-        } else {
-            for (TopicPartition tp : wanted) {
-                Stored s = group.get(tp);
-                if (s != null) {
-                    out.put(tp, s.value);
-                }
-            }
-        }
-        return out;
+        return shardOf(groupId).fetch(groupId, wanted);
+    }
+
+    /** Tombstones the group's offsets of {@code partitions} (OffsetDelete). */
+    public CompletableFuture<Void> deleteOffsets(String groupId, Collection<TopicPartition> partitions, long nowMs) {
+        return shardOf(groupId).deleteOffsets(groupId, partitions, nowMs);
+    }
+
+    /** Tombstones every offset of the group and its metadata (DeleteGroups). */
+    public CompletableFuture<Void> deleteGroup(String groupId, long nowMs) {
+        return shardOf(groupId).deleteGroup(groupId, nowMs);
+    }
+
+    /**
+     * Tombstones the group's metadata if it has no offsets left (expiry).
+     *
+     * @throws org.apache.kafka.common.errors.GroupNotEmptyException when it has
+     */
+    public CompletableFuture<Void> deleteGroupWithoutOffsets(String groupId, long nowMs) {
+        return shardOf(groupId).deleteGroupWithoutOffsets(groupId, nowMs);
+    }
+
+    /** Tombstones the offsets of {@code groupId} that {@code rules} say have outlived {@code retentionMs}. */
+    OffsetsShard.Expiry expire(String groupId, OffsetRules rules, long retentionMs, long nowMs) {
+        return shardOf(groupId).expire(groupId, rules, retentionMs, nowMs);
+    }
+
+    @Override
+    public CompletableFuture<Void> storeGroup(String groupId, GroupMetadata metadata, long nowMs) {
+        return shardOf(groupId).storeGroup(groupId, metadata, nowMs);
     }
 
     // ---------------------------------------------------------------- shards
@@ -232,11 +254,13 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
         if (topic != null) {
             topicPartitions = topic.partitions().size();
         }
-        for (Shard shard : shards.values()) {
+        for (OffsetsShard shard : shards.values()) {
             Partition now = topic == null ? null : partitions.get(new TopicPartition(TOPIC, shard.index));
             if (now != shard.partition) {
                 shards.remove(shard.index, shard);
                 shard.unloaded = true;
+                int index = shard.index;
+                loadListeners.forEach(l -> l.onUnloaded(groupId -> partitionFor(groupId) == index));
                 log.info("Unloaded {}-{}: this broker no longer leads it", TOPIC, shard.index);
             }
         }
@@ -246,52 +270,29 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
         for (Integer index : topic.partitions().keySet()) {
             Partition p = partitions.get(new TopicPartition(TOPIC, index));
             if (p != null && !shards.containsKey(index)) {
-                Shard shard = new Shard(index, p);
+                OffsetsShard shard = new OffsetsShard(index, p);
                 shards.put(index, shard);
                 loader.execute(() -> load(shard));
             }
         }
     }
 
-    private void load(Shard shard) {
+    private void load(OffsetsShard shard) {
         long start = System.nanoTime();
-        Partition p = shard.partition;
         try {
-            long end = p.log().logEndOffset();
-            // Replay only what is durable: after a crash the recovered tail is fsynced first.
-            p.awaitHighWatermark(end).get(60, TimeUnit.SECONDS);
-            long offset = p.log().logStartOffset();
-            int records = 0;
-            while (offset < end && !shard.unloaded && !closed) {
-                LogReadInfo read = p.log().read(offset, LOAD_READ_BYTES, end, true);
-                long before = offset;
-                for (RecordBatch batch : read.records().batches()) {
-                    offset = batch.nextOffset();
-                    if (batch.isControlBatch()) {
-                        continue;
-                    }
-                    for (Record r : batch) {
-                        OffsetRecords.OffsetRecord decoded;
-                        try {
-                            decoded = OffsetRecords.decode(r.key(), r.value());
-                        } catch (OffsetRecords.CorruptOffsetRecordException e) {
-                            log.error("Skipping record at {} of {}-{}: {}", r.offset(), TOPIC, shard.index, e.getMessage());
-                            continue;
-                        }
-                        if (decoded != null) {
-                            shard.apply(decoded, r.offset());
-                            records++;
-                        }
-                    }
-                }
-                if (offset == before) {
-                    break;
-                }
+            Map<String, GroupMetadata> classicGroups = shard.load(() -> shard.unloaded || closed);
+            if (shard.unloaded || closed) {
+                return;
+            }
+            int index = shard.index;
+            for (GroupLoadListener l : loadListeners) {
+                l.onLoaded(groupId -> partitionFor(groupId) == index, classicGroups);
             }
             shard.loaded = true;
-            if (records > 0) {
-                log.info("Loaded {}-{}: {} offset records of {} groups in {} ms", TOPIC, shard.index, records,
-                        shard.groups.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            if (shard.groupCount() > 0 || !classicGroups.isEmpty()) {
+                log.info("Loaded {}-{}: offsets of {} groups, {} classic groups in {} ms", TOPIC, shard.index,
+                        shard.groupCount(), classicGroups.size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -313,35 +314,6 @@ public final class GroupMetadataManager implements MetadataListener, AutoCloseab
             loader.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** An offset with the log offset of the record that wrote it. */
-    private record Stored(CommittedOffset value, long logOffset) {
-    }
-
-    /** One partition of the offsets topic that this broker leads. */
-    private static final class Shard {
-        final int index;
-        final Partition partition;
-        final Map<String, Map<TopicPartition, Stored>> groups = new ConcurrentHashMap<>();
-        volatile boolean loaded;
-        volatile boolean unloaded;
-
-        Shard(int index, Partition partition) {
-            this.index = index;
-            this.partition = partition;
-        }
-
-        /** Applies one record, unless a later record of the same key is already applied. */
-        void apply(OffsetRecords.OffsetRecord r, long logOffset) {
-            Map<TopicPartition, Stored> group = groups.computeIfAbsent(r.group(), g -> new ConcurrentHashMap<>());
-            if (r.value() == null) {
-                group.computeIfPresent(r.topicPartition(), (tp, old) -> old.logOffset < logOffset ? null : old);
-                return;
-            }
-            group.merge(r.topicPartition(), new Stored(r.value(), logOffset),
-                    (old, neu) -> old.logOffset < neu.logOffset ? neu : old);
         }
     }
 }

@@ -2,16 +2,13 @@ package io.letterbox.broker.group;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
- * The records of {@code __consumer_offsets}: one record per committed offset, keyed by
- * (group, topic, partition) so that compaction keeps the latest commit of each.
+ * The committed-offset records of {@code __consumer_offsets}: one record per committed offset,
+ * keyed by (group, topic, partition) so that compaction keeps the latest commit of each.
  *
  * <p>Byte layout (big-endian; a string is an int16 byte length, then UTF-8 bytes; -1 length = null):
  *
@@ -22,9 +19,10 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * null value = tombstone: the offset was deleted
  * </pre>
  *
- * <p>Key versions 0 and 1 mean "committed offset"; version 2 is reserved for group metadata
- * records (the classic coordinator's next slice). A reader skips key versions it does not know,
- * so newer records never stop an older broker from loading offsets. Stateless, thread-safe.
+ * <p>Every record of the topic starts its key with an int16 version saying what it is: 0 and 1
+ * a committed offset (this class), 2 a classic group's metadata ({@link GroupMetadataRecords}).
+ * A reader skips key versions it does not know, so newer records never stop an older broker from
+ * loading offsets. Stateless, thread-safe.
  */
 public final class OffsetRecords {
 
@@ -39,15 +37,18 @@ public final class OffsetRecords {
     public record OffsetRecord(String group, TopicPartition topicPartition, CommittedOffset value) {
     }
 
-    /** One batch holding a record per entry, timestamped {@code nowMs}; a null offset writes a tombstone. */
-    public static MemoryRecords batch(String group, List<OffsetRecord> entries, long nowMs) {
-        SimpleRecord[] records = new SimpleRecord[entries.size()];
-        for (int i = 0; i < records.length; i++) {
-            OffsetRecord e = entries.get(i);
-            records[i] = new SimpleRecord(nowMs, encodeKey(group, e.topicPartition()),
-                    e.value() == null ? null : encodeValue(e.value()));
+    /** The log record of one entry, timestamped {@code nowMs}; a null offset is a tombstone. */
+    public static SimpleRecord record(OffsetRecord e, long nowMs) {
+        return new SimpleRecord(nowMs, encodeKey(e.group(), e.topicPartition()),
+                e.value() == null ? null : encodeValue(e.value()));
+    }
+
+    /** The version every key of the topic starts with: what kind of record it is. */
+    public static short keyVersion(ByteBuffer key) {
+        if (key == null || key.remaining() < 2) {
+            throw new CorruptOffsetRecordException("record without a key version");
         }
-        return MemoryRecords.withRecords(Compression.NONE, records);
+        return key.getShort(key.position());
     }
 
     public static byte[] encodeKey(String group, TopicPartition tp) {
@@ -113,7 +114,16 @@ public final class OffsetRecords {
         }
     }
 
-    private static void putString(ByteBuffer b, byte[] s) {
+    /** The byte length of {@code s} as {@link #putString} writes it. */
+    static int sizeOf(byte[] s) {
+        return 2 + (s == null ? 0 : s.length);
+    }
+
+    static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void putString(ByteBuffer b, byte[] s) {
         if (s == null) {
             b.putShort((short) -1);
         } else {
@@ -125,7 +135,7 @@ public final class OffsetRecords {
         }
     }
 
-    private static String getString(ByteBuffer b) {
+    static String getString(ByteBuffer b) {
         short len = b.getShort();
         if (len < 0) {
             return null;

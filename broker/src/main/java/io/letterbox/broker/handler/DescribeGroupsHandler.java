@@ -13,18 +13,18 @@ import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
-import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.GroupRegistry;
 
 /**
- * DescribeGroups for classic groups. An unknown group is reported as Dead with no error before
- * v6 and as GROUP_ID_NOT_FOUND from v6, as Kafka does.
+ * DescribeGroups. A simple group is Empty with no protocol type; an unknown (or deleted) group is
+ * reported as Dead with no error before v6 and as GROUP_ID_NOT_FOUND from v6, as Kafka does.
  */
 public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
 
-    private final ClassicGroupCoordinator coordinator;
+    private final GroupRegistry groups;
 
-    public DescribeGroupsHandler(ClassicGroupCoordinator coordinator) {
-        this.coordinator = coordinator;
+    public DescribeGroupsHandler(GroupRegistry groups) {
+        this.groups = groups;
     }
 
     @Override
@@ -36,9 +36,12 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     public CompletableFuture<AbstractResponse> handle(RequestContext context, DescribeGroupsRequest request) {
         List<DescribedGroup> out = new ArrayList<>();
         for (String groupId : request.data().groups()) {
-            Errors notHere = coordinator.checkCoordinator(groupId);
-            DescribedGroup group = notHere == Errors.NONE ? coordinator.describe(groupId)
-                    : DescribeGroupsResponse.groupError(groupId, notHere);
+            DescribedGroup group;
+            try {
+                group = groups.describe(groupId);
+            } catch (RuntimeException e) {
+                group = DescribeGroupsResponse.groupError(groupId, ErrorMapping.errorOf(e));
+            }
             if (group == null) {
                 group = new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("")
                         .setProtocolData("");

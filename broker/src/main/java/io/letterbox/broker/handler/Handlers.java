@@ -11,6 +11,7 @@ import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupMembership;
 import io.letterbox.broker.group.GroupMetadataManager;
+import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.SimpleGroupMembership;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataNode;
@@ -24,7 +25,7 @@ public final class Handlers {
 
     public static HandlerRegistry registry(BrokerConfig config, MetadataNode metadata, PartitionManager partitions,
             LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, GroupMetadataManager groups,
-            Time time, ClassicGroupCoordinator classicGroups) {
+            Time time, ClassicGroupCoordinator classicGroups, GroupRegistry allGroups) {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
         registry.register(new ApiVersionsHandler(registry));
@@ -53,8 +54,10 @@ public final class Handlers {
         registry.register(new SyncGroupHandler(classicGroups));
         registry.register(new HeartbeatHandler(classicGroups));
         registry.register(new LeaveGroupHandler(classicGroups));
-        registry.register(new ListGroupsHandler(classicGroups));
-        registry.register(new DescribeGroupsHandler(classicGroups));
+        registry.register(new ListGroupsHandler(allGroups));
+        registry.register(new DescribeGroupsHandler(allGroups));
+        registry.register(new DeleteGroupsHandler(allGroups, time));
+        registry.register(new OffsetDeleteHandler(metadata::image, groups, allGroups, time));
         return registry;
     }
 }

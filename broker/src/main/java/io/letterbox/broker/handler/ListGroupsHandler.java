@@ -10,15 +10,19 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
-import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.GroupRegistry;
 
-/** ListGroups: the classic groups this broker coordinates, filtered by state (v4+) and type (v5+). */
+/**
+ * ListGroups: every group this broker coordinates (simple groups as classic and Empty, as Kafka
+ * lists them), filtered by state (v4+) and type (v5+), both case-insensitive; an unknown state or
+ * type matches nothing.
+ */
 public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
 
-    private final ClassicGroupCoordinator coordinator;
+    private final GroupRegistry groups;
 
-    public ListGroupsHandler(ClassicGroupCoordinator coordinator) {
-        this.coordinator = coordinator;
+    public ListGroupsHandler(GroupRegistry groups) {
+        this.groups = groups;
     }
 
     @Override
@@ -30,6 +34,6 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, ListGroupsRequest request) {
         ListGroupsRequestData data = request.data();
         return CompletableFuture.completedFuture(new ListGroupsResponse(new ListGroupsResponseData()
-                .setGroups(coordinator.list(data.statesFilter(), data.typesFilter()))));
+                .setGroups(groups.list(data.statesFilter(), data.typesFilter()))));
     }
 }

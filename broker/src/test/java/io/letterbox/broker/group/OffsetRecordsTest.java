@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
 import io.letterbox.broker.group.OffsetRecords.CorruptOffsetRecordException;
@@ -74,7 +76,7 @@ class OffsetRecordsTest {
     }
 
     @Test
-    void batchHoldsOneKeyedRecordPerEntry() {
+    void aBatchOfRecordsDecodesBackInOrder() {
         // Given two offsets and a tombstone of one group
         TopicPartition other = new TopicPartition("orders", 8);
         TopicPartition gone = new TopicPartition("old", 0);
@@ -83,7 +85,8 @@ class OffsetRecordsTest {
                 new OffsetRecord("g", gone, null));
 
         // When they are written as one batch
-        MemoryRecords records = OffsetRecords.batch("g", entries, 9);
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                entries.stream().map(e -> OffsetRecords.record(e, 9)).toArray(SimpleRecord[]::new));
 
         // Then it is one magic v2 batch whose records decode back, in order
         List<RecordBatch> batches = new ArrayList<>();

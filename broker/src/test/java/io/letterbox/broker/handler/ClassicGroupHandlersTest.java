@@ -3,6 +3,7 @@ package io.letterbox.broker.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,9 +42,13 @@ import org.apache.kafka.common.requests.SyncGroupResponse;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.GroupRegistry;
+import io.letterbox.broker.group.OffsetsTopicFixture;
 
 /**
  * Every advertised version of the classic group APIs, through the handlers: a member joins,
@@ -52,18 +57,38 @@ import io.letterbox.broker.group.ClassicGroupCoordinator;
  */
 class ClassicGroupHandlersTest {
 
-    private final ClassicGroupCoordinator coordinator = new ClassicGroupCoordinator(
-            new ClassicGroupCoordinator.Limits(100, 60_000, 100, 0));
-    private final JoinGroupHandler join = new JoinGroupHandler(coordinator);
-    private final SyncGroupHandler sync = new SyncGroupHandler(coordinator);
-    private final HeartbeatHandler heartbeat = new HeartbeatHandler(coordinator);
-    private final LeaveGroupHandler leave = new LeaveGroupHandler(coordinator);
-    private final ListGroupsHandler listGroups = new ListGroupsHandler(coordinator);
-    private final DescribeGroupsHandler describe = new DescribeGroupsHandler(coordinator);
+    @TempDir
+    Path dir;
+
+    private OffsetsTopicFixture offsetsTopic;
+    private ClassicGroupCoordinator coordinator;
+    private JoinGroupHandler join;
+    private SyncGroupHandler sync;
+    private HeartbeatHandler heartbeat;
+    private LeaveGroupHandler leave;
+    private ListGroupsHandler listGroups;
+    private DescribeGroupsHandler describe;
+
+    @BeforeEach
+    void open() {
+        offsetsTopic = OffsetsTopicFixture.open(dir);
+        coordinator = new ClassicGroupCoordinator(new ClassicGroupCoordinator.Limits(100, 60_000, 100, 0),
+                offsetsTopic.offsets());
+        offsetsTopic.offsets().addLoadListener(coordinator);
+        offsetsTopic.load();
+        GroupRegistry groups = new GroupRegistry(offsetsTopic.offsets(), List.of(coordinator));
+        join = new JoinGroupHandler(coordinator);
+        sync = new SyncGroupHandler(coordinator);
+        heartbeat = new HeartbeatHandler(coordinator);
+        leave = new LeaveGroupHandler(coordinator);
+        listGroups = new ListGroupsHandler(groups);
+        describe = new DescribeGroupsHandler(groups);
+    }
 
     @AfterEach
     void close() {
         coordinator.close();
+        offsetsTopic.close();
     }
 
     private static RequestContext context(ApiKeys key, short version) {
