@@ -16,8 +16,10 @@ import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.group.ClassicGroup;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupMetadataManager;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.PartitionManager;
@@ -46,17 +48,20 @@ public final class Broker implements AutoCloseable {
     private final DelayedFetches delayedFetches;
     private final GroupMetadataManager groups;
     private final ClassicGroupCoordinator classicGroups;
+    private final ConsumerGroupCoordinator consumerGroups;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, KafkaServer server) {
+            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
+            KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
         this.groups = groups;
         this.classicGroups = classicGroups;
+        this.consumerGroups = consumerGroups;
         this.server = server;
     }
 
@@ -72,6 +77,7 @@ public final class Broker implements AutoCloseable {
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
         ClassicGroupCoordinator classicGroups = null;
+        ConsumerGroupCoordinator consumerGroups = null;
         try {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
@@ -92,12 +98,23 @@ public final class Broker implements AutoCloseable {
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
             classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups::checkCoordinator);
+            ClassicGroupCoordinator classic = classicGroups;
+            // A group id is one protocol's: a classic group with members keeps consumer-protocol members out.
+            consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(), node::image,
+                    groups::checkCoordinator, groupId -> {
+                        ClassicGroup.State state = classic.stateOf(groupId);
+                        return state != null && state != ClassicGroup.State.EMPTY && state != ClassicGroup.State.DEAD;
+                    });
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups);
+                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, server);
+            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, consumerGroups,
+                    server);
         } catch (Exception e) {
+            if (consumerGroups != null) {
+                consumerGroups.close();
+            }
             if (classicGroups != null) {
                 classicGroups.close();
             }
@@ -152,6 +169,7 @@ public final class Broker implements AutoCloseable {
         server.stopAccepting();
         delayedFetches.close();
         classicGroups.close();
+        consumerGroups.close();
         server.close();
         groups.close();
         metadata.close();

@@ -14,17 +14,21 @@ import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
 import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 
 /**
- * DescribeGroups for classic groups. An unknown group is reported as Dead with no error before
- * v6 and as GROUP_ID_NOT_FOUND from v6, as Kafka does.
+ * DescribeGroups for classic groups. An unknown group, and a consumer-protocol group (which
+ * ConsumerGroupDescribe describes), is reported as Dead with no error before v6 and as
+ * GROUP_ID_NOT_FOUND from v6, as Kafka does.
  */
 public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
 
     private final ClassicGroupCoordinator coordinator;
+    private final ConsumerGroupCoordinator consumerGroups;
 
-    public DescribeGroupsHandler(ClassicGroupCoordinator coordinator) {
+    public DescribeGroupsHandler(ClassicGroupCoordinator coordinator, ConsumerGroupCoordinator consumerGroups) {
         this.coordinator = coordinator;
+        this.consumerGroups = consumerGroups;
     }
 
     @Override
@@ -37,14 +41,15 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         List<DescribedGroup> out = new ArrayList<>();
         for (String groupId : request.data().groups()) {
             Errors notHere = coordinator.checkCoordinator(groupId);
-            DescribedGroup group = notHere == Errors.NONE ? coordinator.describe(groupId)
-                    : DescribeGroupsResponse.groupError(groupId, notHere);
+            boolean consumerGroup = notHere == Errors.NONE && consumerGroups.contains(groupId);
+            DescribedGroup group = notHere != Errors.NONE ? DescribeGroupsResponse.groupError(groupId, notHere)
+                    : consumerGroup ? null : coordinator.describe(groupId);
             if (group == null) {
                 group = new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("")
                         .setProtocolData("");
                 if (context.apiVersion() >= 6) {
-                    group.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                            .setErrorMessage("Group " + groupId + " not found.");
+                    group.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + groupId
+                            + (consumerGroup ? " is not a classic group." : " not found."));
                 }
             }
             if (request.data().includeAuthorizedOperations()) {

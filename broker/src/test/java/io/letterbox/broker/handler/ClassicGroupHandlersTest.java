@@ -44,6 +44,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
+import io.letterbox.broker.group.consumer.UniformAssignor;
+import io.letterbox.metadata.image.MetadataImage;
 
 /**
  * Every advertised version of the classic group APIs, through the handlers: a member joins,
@@ -54,16 +57,20 @@ class ClassicGroupHandlersTest {
 
     private final ClassicGroupCoordinator coordinator = new ClassicGroupCoordinator(
             new ClassicGroupCoordinator.Limits(100, 60_000, 100, 0));
-    private final JoinGroupHandler join = new JoinGroupHandler(coordinator);
+    private final ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(
+            new ConsumerGroupCoordinator.Config(45_000, 5_000, 100, List.of(new UniformAssignor())),
+            () -> MetadataImage.EMPTY, groupId -> { }, groupId -> false);
+    private final JoinGroupHandler join = new JoinGroupHandler(coordinator, consumerGroups);
     private final SyncGroupHandler sync = new SyncGroupHandler(coordinator);
     private final HeartbeatHandler heartbeat = new HeartbeatHandler(coordinator);
     private final LeaveGroupHandler leave = new LeaveGroupHandler(coordinator);
-    private final ListGroupsHandler listGroups = new ListGroupsHandler(coordinator);
-    private final DescribeGroupsHandler describe = new DescribeGroupsHandler(coordinator);
+    private final ListGroupsHandler listGroups = new ListGroupsHandler(coordinator, consumerGroups);
+    private final DescribeGroupsHandler describe = new DescribeGroupsHandler(coordinator, consumerGroups);
 
     @AfterEach
     void close() {
         coordinator.close();
+        consumerGroups.close();
     }
 
     private static RequestContext context(ApiKeys key, short version) {
