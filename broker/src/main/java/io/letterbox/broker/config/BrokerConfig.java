@@ -57,6 +57,10 @@ public final class BrokerConfig {
     public static final String GROUP_MAX_SIZE = "group.max.size";
     public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS = "group.consumer.min.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS = "group.consumer.max.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS = "group.consumer.min.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS = "group.consumer.max.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_MAX_SIZE = "group.consumer.max.size";
     public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
 
@@ -136,6 +140,14 @@ public final class BrokerConfig {
                     "How long a consumer-protocol (KIP-848) member may go without a heartbeat before it is fenced.")
             .define(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, INT, 5000, atLeast(1), MEDIUM,
                     "The heartbeat interval the coordinator tells consumer-protocol members; below the session timeout.")
+            .define(GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, INT, 45000, atLeast(1), LOW,
+                    "The lowest group.consumer.session.timeout.ms allowed.")
+            .define(GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS, INT, 60000, atLeast(1), LOW,
+                    "The highest group.consumer.session.timeout.ms allowed.")
+            .define(GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, INT, 5000, atLeast(1), LOW,
+                    "The lowest group.consumer.heartbeat.interval.ms allowed.")
+            .define(GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS, INT, 15000, atLeast(1), LOW,
+                    "The highest group.consumer.heartbeat.interval.ms allowed.")
             .define(GROUP_CONSUMER_MAX_SIZE, INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
                     "The most members a consumer-protocol group may have; more are refused with GROUP_MAX_SIZE_REACHED.")
             .define(GROUP_CONSUMER_ASSIGNORS, LIST, "uniform,range", MEDIUM,
@@ -307,8 +319,10 @@ public final class BrokerConfig {
     }
 
     private ConsumerGroupCoordinator.Config parseConsumerGroupConfig() {
-        int session = (Integer) values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS);
-        int heartbeat = (Integer) values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS);
+        int session = withinBounds(GROUP_CONSUMER_SESSION_TIMEOUT_MS, GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS,
+                GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS);
+        int heartbeat = withinBounds(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS,
+                GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS);
         if (heartbeat >= session) {
             throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, heartbeat,
                     "must be less than " + GROUP_CONSUMER_SESSION_TIMEOUT_MS + " (" + session + ")");
@@ -329,6 +343,18 @@ public final class BrokerConfig {
         }
         return new ConsumerGroupCoordinator.Config(session, heartbeat,
                 (Integer) values.get(GROUP_CONSUMER_MAX_SIZE), assignors);
+    }
+
+    /** The value of {@code key}, checked against the keys of its lowest and highest allowed values, as Kafka does. */
+    private int withinBounds(String key, String minKey, String maxKey) {
+        int value = (Integer) values.get(key);
+        int min = (Integer) values.get(minKey);
+        int max = (Integer) values.get(maxKey);
+        if (value < min || value > max) {
+            throw new ConfigException(key, value, "must be between " + minKey + " (" + min + ") and " + maxKey
+                    + " (" + max + ")");
+        }
+        return value;
     }
 
     /** The keys the operator set, as given. */
