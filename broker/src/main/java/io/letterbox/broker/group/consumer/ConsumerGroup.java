@@ -188,8 +188,12 @@ final class ConsumerGroup {
     /** Computes the target assignment for the current group epoch. */
     void computeTarget(PartitionAssignor assignor) {
         TreeMap<String, Set<Uuid>> memberTopics = new TreeMap<>();
-        members.values().forEach(m -> memberTopics.put(m.memberId, m.resolvedTopics));
-        target = new HashMap<>(assignor.assign(new AssignmentSpec(memberTopics, Map.copyOf(target),
+        Map<String, Assignment> owned = new HashMap<>();
+        members.values().forEach(m -> {
+            memberTopics.put(m.memberId, m.resolvedTopics);
+            owned.put(m.memberId, m.assignment.owned());
+        });
+        target = new HashMap<>(assignor.assign(new AssignmentSpec(memberTopics, Map.copyOf(target), owned,
                 subscribedTopics)));
         targetEpoch = groupEpoch;
         assignorName = assignor.name();

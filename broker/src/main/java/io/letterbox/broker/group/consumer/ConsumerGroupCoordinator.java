@@ -25,13 +25,13 @@ import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.FencedMemberEpochException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
-import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InvalidRegularExpression;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.apache.kafka.common.errors.UnsupportedAssignorException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -480,8 +480,8 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
 
     /**
      * The membership check OffsetCommit and OffsetFetch ask for, as Kafka's consumer groups answer
-     * it: a commit must come from a member at its current epoch (STALE_MEMBER_EPOCH from
-     * OffsetCommit v9, ILLEGAL_GENERATION before; UNKNOWN_MEMBER_ID for a stranger), except that a
+     * it: a commit must come from a member at its current epoch (STALE_MEMBER_EPOCH; UNKNOWN_MEMBER_ID
+     * for a stranger; UNSUPPORTED_VERSION before OffsetCommit v9, which members send), except that a
      * group without members takes commits from outside (epoch -1), as {@code assign()} users and
      * admins make. A fetch naming a member is checked the same way; one naming none is allowed.
      * Groups this coordinator does not have are {@code next}'s to judge.
@@ -501,11 +501,13 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
                         return;
                     }
                     ConsumerGroupMember member = memberOf(group, memberId);
+                    if (apiVersion < 9) {
+                        throw new UnsupportedVersionException("OffsetCommit version 9 or above must be used by "
+                                + "members using the consumer group protocol");
+                    }
                     if (memberEpoch != member.epoch()) {
-                        String message = "Epoch " + memberEpoch + " is not member " + memberId + "'s epoch "
-                                + member.epoch() + ".";
-                        throw apiVersion >= 9 ? new StaleMemberEpochException(message)
-                                : new IllegalGenerationException(message);
+                        throw new StaleMemberEpochException("Epoch " + memberEpoch + " is not member " + memberId
+                                + "'s epoch " + member.epoch() + ".");
                     }
                 }
             }

@@ -20,7 +20,8 @@ import io.letterbox.broker.group.consumer.AssignmentSpec.SubscribedTopic;
  * <p>Three passes: every member keeps the partitions of its previous target that still exist and
  * that it still subscribes to; each unowned partition goes to the least loaded member that
  * subscribes to its topic (partitions with fewer candidates first); then, while a member holds at
- * least two more partitions than one that could take one of them, one moves over. With equal
+ * least two more partitions than one that could take one of them, one moves over, preferably one
+ * the member does not own yet (its target ran ahead of it), which costs no revocation. With equal
  * subscriptions the counts end up differing by at most one, and a partition moves only when a
  * member joined or left or the topics changed. Ties go to the smaller member id, so the result is
  * deterministic.
@@ -50,12 +51,30 @@ public final class UniformAssignor implements PartitionAssignor {
         final String memberId;
         final int rank;
         final Set<Uuid> topics;
+        final Assignment owned;
         final TreeSet<Slot> slots = new TreeSet<>();
 
-        Share(String memberId, int rank, Set<Uuid> topics) {
+        Share(String memberId, int rank, Set<Uuid> topics, Assignment owned) {
             this.memberId = memberId;
             this.rank = rank;
             this.topics = topics;
+            this.owned = owned;
+        }
+
+        /** Its partitions in the order it gives them up: those it does not own yet first, each group from the end. */
+        List<Slot> inGivingOrder() {
+            List<Slot> out = new ArrayList<>();
+            for (Slot s : slots.descendingSet()) {
+                if (!owned.contains(s.topic.id(), s.partition)) {
+                    out.add(s);
+                }
+            }
+            for (Slot s : slots.descendingSet()) {
+                if (owned.contains(s.topic.id(), s.partition)) {
+                    out.add(s);
+                }
+            }
+            return out;
         }
     }
 
@@ -65,7 +84,7 @@ public final class UniformAssignor implements PartitionAssignor {
     @Override
     public Map<String, Assignment> assign(AssignmentSpec spec) {
         List<Share> shares = new ArrayList<>();
-        spec.memberTopics().forEach((m, topics) -> shares.add(new Share(m, shares.size(), topics)));
+        spec.memberTopics().forEach((m, topics) -> shares.add(new Share(m, shares.size(), topics, spec.ownedBy(m))));
         Map<Slot, Share> owner = new HashMap<>();
 
         // Keep what each member had, as far as it still exists and is still subscribed.
@@ -130,7 +149,7 @@ public final class UniformAssignor implements PartitionAssignor {
                     if (receiver.slots.size() >= donor.slots.size() - 1) {
                         break;
                     }
-                    for (Slot slot : donor.slots.descendingSet()) {
+                    for (Slot slot : donor.inGivingOrder()) {
                         if (receiver.topics.contains(slot.topic.id())) {
                             donor.slots.remove(slot);
                             receiver.slots.add(slot);

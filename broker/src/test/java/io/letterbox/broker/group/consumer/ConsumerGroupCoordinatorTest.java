@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -474,7 +474,7 @@ class ConsumerGroupCoordinatorTest {
         assertThatThrownBy(() -> membership.validateOffsetCommit(GROUP, true, a.epoch + 1, "a", null, (short) 9))
                 .isInstanceOf(StaleMemberEpochException.class);
         assertThatThrownBy(() -> membership.validateOffsetCommit(GROUP, true, a.epoch + 1, "a", null, (short) 8))
-                .isInstanceOf(IllegalGenerationException.class);
+                .isInstanceOf(UnsupportedVersionException.class);
         assertThatThrownBy(() -> membership.validateOffsetCommit(GROUP, true, -1, "", null, (short) 9))
                 .isInstanceOf(UnknownMemberIdException.class);
         assertThatThrownBy(() -> membership.validateOffsetFetch(GROUP, true, "a", a.epoch + 1, (short) 9))

@@ -26,7 +26,7 @@ class RangeAssignorTest {
         for (SubscribedTopic t : topics) {
             byId.put(t.id(), t);
         }
-        return assignor.assign(new AssignmentSpec(new TreeMap<>(members), Map.of(), byId));
+        return assignor.assign(new AssignmentSpec(new TreeMap<>(members), Map.of(), Map.of(), byId));
     }
 
     @Test

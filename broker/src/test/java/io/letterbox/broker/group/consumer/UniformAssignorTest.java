@@ -28,7 +28,7 @@ class UniformAssignorTest {
         for (SubscribedTopic t : topics) {
             byId.put(t.id(), t);
         }
-        return new AssignmentSpec(new TreeMap<>(members), previous, byId);
+        return new AssignmentSpec(new TreeMap<>(members), previous, previous, byId);
     }
 
     /** Every partition of the topics exactly once, and nothing else. */
@@ -119,6 +119,23 @@ class UniformAssignorTest {
         assertThat(out.get("m1").size()).isEqualTo(4);
         assertThat(out.get("m1").isSubsetOf(Assignment.of(Map.of(A.id(), List.of(0, 1, 2, 3, 4, 5, 6, 7))))).isTrue();
         assertThat(Assignment.of(Map.of(A.id(), List.of(0, 1, 2))).isSubsetOf(out.get("m1"))).isTrue();
+    }
+
+    @Test
+    void partitionsAMemberDoesNotOwnYetAreTheFirstToMove() {
+        // Given m1's target has all six, but it owns only 3-5 so far (0-2 just came from a member that left)
+        Set<Uuid> sub = Set.of(A.id());
+        Assignment all = Assignment.of(Map.of(A.id(), List.of(0, 1, 2, 3, 4, 5)));
+        Assignment owned = Assignment.of(Map.of(A.id(), List.of(3, 4, 5)));
+        Map<Uuid, SubscribedTopic> topics = Map.of(A.id(), A);
+
+        // When m2 joins
+        Map<String, Assignment> out = assignor.assign(new AssignmentSpec(new TreeMap<>(Map.of("m1", sub, "m2", sub)),
+                Map.of("m1", all), Map.of("m1", owned), topics));
+
+        // Then m2 gets the partitions m1 never had, and m1 revokes nothing
+        assertThat(out.get("m1")).isEqualTo(owned);
+        assertThat(out.get("m2")).isEqualTo(Assignment.of(Map.of(A.id(), List.of(0, 1, 2))));
     }
 
     @Test
