@@ -209,7 +209,11 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             if (!joining) {
-                throw new GroupIdNotFoundException("Consumer group " + groupId + " not found.");
+                // Kafka says GROUP_ID_NOT_FOUND, which the Java consumer takes as fatal. Groups here
+                // live in memory, so after a restart or a coordinator move this is a member of a group
+                // that was lost: UNKNOWN_MEMBER_ID makes it rejoin.
+                throw new UnknownMemberIdException("Member " + request.memberId() + " is not a member of group "
+                        + groupId + ".");
             }
             if (classicGroupInUse.test(groupId)) {
                 throw new GroupIdNotFoundException("Group " + groupId + " is a classic group with members; "

@@ -421,8 +421,11 @@ class ConsumerGroupCoordinatorTest {
                 .setMemberEpoch(1))).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
         assertThat(error(new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("a")
                 .setMemberEpoch(1).setTopicPartitions(List.of()))).isEqualTo(Errors.NONE);
+        // a group lost with the broker's memory: the member is told to rejoin
         assertThat(error(new ConsumerGroupHeartbeatRequestData().setGroupId("unknown").setMemberId("a")
-                .setMemberEpoch(1))).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+                .setMemberEpoch(1))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(error(new ConsumerGroupHeartbeatRequestData().setGroupId("unknown").setMemberId("a")
+                .setMemberEpoch(-1))).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(error(join("x").setServerAssignor("sticky"))).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR);
         assertThat(error(join("x").setTopicPartitions(null))).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(error(join("x").setRebalanceTimeoutMs(-1))).isEqualTo(Errors.INVALID_REQUEST);
