@@ -101,7 +101,7 @@ class ConsumerGroupIT {
             read.forEach((c, records) -> assertThat(records).allSatisfy(r -> assertThat(c.assignment())
                     .contains(new TopicPartition(r.topic(), r.partition()))));
         } finally {
-            consumers.forEach(KafkaConsumer::close);
+            closeAll(consumers);
         }
     }
 
@@ -127,7 +127,7 @@ class ConsumerGroupIT {
             assertThat(read.values().stream().flatMap(List::stream).map(ConsumerRecord::value))
                     .hasSize(PARTITIONS * 2).doesNotHaveDuplicates();
         } finally {
-            consumers.forEach(KafkaConsumer::close);
+            closeAll(consumers);
         }
     }
 
@@ -144,8 +144,8 @@ class ConsumerGroupIT {
                 assertThat(read.get(group.get(0))).extracting(ConsumerRecord::value).hasSize(12).doesNotHaveDuplicates();
             }
         } finally {
-            first.forEach(KafkaConsumer::close);
-            second.forEach(KafkaConsumer::close);
+            closeAll(first);
+            closeAll(second);
         }
     }
 
@@ -162,7 +162,7 @@ class ConsumerGroupIT {
             pollUntil(firstRun, read, () -> total(read) >= 8);
             firstRun.get(0).commitSync(Map.of(tp, new OffsetAndMetadata(8)));
         } finally {
-            firstRun.forEach(KafkaConsumer::close);
+            closeAll(firstRun);
         }
 
         // When a new consumer of the group starts
@@ -176,7 +176,7 @@ class ConsumerGroupIT {
             assertThat(records).extracting(ConsumerRecord::offset)
                     .containsExactlyElementsOf(java.util.stream.LongStream.range(8, 20).boxed().toList());
         } finally {
-            secondRun.forEach(KafkaConsumer::close);
+            closeAll(secondRun);
         }
     }
 
@@ -266,7 +266,7 @@ class ConsumerGroupIT {
                 assertThat(d.partitionAssignor()).isEqualTo("range");
             }
         } finally {
-            consumers.forEach(KafkaConsumer::close);
+            closeAll(consumers);
         }
     }
 
@@ -284,7 +284,11 @@ class ConsumerGroupIT {
             // When the broker restarts under them
             BROKER.broker().restart();
 
-            // Then they share the partitions again and read what arrives afterwards, each record once
+            // Then they settle again as a Stable group of the same two members (Letterbox, whose
+            // groups live in memory, has them rejoin), and read what arrives afterwards, each record once
+            try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+                pollUntil(consumers, read, () -> settled(admin, group, consumers));
+            }
             produce(topic, PARTITIONS, 3);
             pollUntil(consumers, read, () -> total(read) >= PARTITIONS * 3
                     && consumers.stream().allMatch(c -> c.assignment().size() == 3));
@@ -292,7 +296,7 @@ class ConsumerGroupIT {
             assertThat(read.values().stream().flatMap(List::stream).map(ConsumerRecord::value))
                     .hasSize(PARTITIONS * 3).doesNotHaveDuplicates();
         } finally {
-            consumers.forEach(KafkaConsumer::close);
+            closeAll(consumers);
         }
     }
 
@@ -339,7 +343,7 @@ class ConsumerGroupIT {
             assertThat(get(admin.listGroups(ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CLASSIC)))
                     .all())).extracting(GroupListing::groupId).doesNotContain(group);
         } finally {
-            consumers.forEach(KafkaConsumer::close);
+            closeAll(consumers);
         }
     }
 
@@ -446,6 +450,27 @@ class ConsumerGroupIT {
                 ConsumerConfig.CLIENT_ID_CONFIG, "static-" + instance));
     }
 
+    /**
+     * Closes the consumers at once: one by one, each leave hands partitions to members that are
+     * closing too, whose clients then log that they could not finish taking them.
+     */
+    private static void closeAll(List<KafkaConsumer<String, String>> consumers) {
+        List<Thread> closing = new ArrayList<>();
+        for (KafkaConsumer<String, String> c : consumers) {
+            Thread t = new Thread(c::close, "close-" + closing.size());
+            t.start();
+            closing.add(t);
+        }
+        for (Thread t : closing) {
+            try {
+                t.join(ItSupport.DEADLINE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Polls every consumer in turn, collecting what each reads, until {@code done} (at most the deadline). */
     private static void pollUntil(List<KafkaConsumer<String, String>> consumers,
             Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> read, BooleanSupplier done) {
@@ -458,6 +483,20 @@ class ConsumerGroupIT {
                 }
             }
         }
+    }
+
+    /** The group is Stable with exactly these consumers, each holding what the coordinator gave it. */
+    private static boolean settled(Admin admin, String group, List<KafkaConsumer<String, String>> consumers) {
+        ConsumerGroupDescription d;
+        try {
+            d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+        } catch (Exception e) {
+            return false; // the coordinator is still loading after the restart
+        }
+        Map<String, Set<TopicPartition>> byMember = d.members().stream().collect(Collectors.toMap(
+                MemberDescription::consumerId, m -> m.assignment().topicPartitions()));
+        return d.groupState() == GroupState.STABLE && byMember.size() == consumers.size()
+                && consumers.stream().allMatch(c -> c.assignment().equals(byMember.get(c.groupMetadata().memberId())));
     }
 
     private static int total(Map<?, ? extends List<?>> read) {

@@ -1,6 +1,7 @@
 package io.letterbox.broker.group.consumer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class Assignment {
     }
 
     /** An assignment of these partitions; the map and sets are copied. */
-    public static Assignment of(Map<Uuid, ? extends java.util.Collection<Integer>> partitions) {
+    public static Assignment of(Map<Uuid, ? extends Collection<Integer>> partitions) {
         Builder b = new Builder();
         partitions.forEach((topic, ps) -> ps.forEach(p -> b.add(topic, p)));
         return b.build();

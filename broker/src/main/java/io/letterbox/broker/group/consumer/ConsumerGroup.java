@@ -198,9 +198,4 @@ final class ConsumerGroup {
         targetEpoch = groupEpoch;
         assignorName = assignor.name();
     }
-
-    /** The members' targets, for tests and describe. */
-    Map<String, Assignment> target() {
-        return new LinkedHashMap<>(target);
-    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -487,7 +488,8 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
      * it: a commit must come from a member at its current epoch (STALE_MEMBER_EPOCH; UNKNOWN_MEMBER_ID
      * for a stranger; UNSUPPORTED_VERSION before OffsetCommit v9, which members send), except that a
      * group without members takes commits from outside (epoch -1), as {@code assign()} users and
-     * admins make. A fetch naming a member is checked the same way; one naming none is allowed.
+     * admins make. A fetch naming a member it has is checked the same way; one naming none, or a
+     * member it does not have (lost with a restart), is allowed.
      * Groups this coordinator does not have are {@code next}'s to judge.
      */
     public GroupMembership membership(GroupMembership next) {
@@ -528,7 +530,13 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
                     return;
                 }
                 synchronized (group) {
-                    ConsumerGroupMember member = memberOf(group, memberId);
+                    ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
+                    if (member == null) {
+                        // Kafka says UNKNOWN_MEMBER_ID, which the Java consumer throws from poll(). Groups
+                        // here live in memory: this is a member of the group before a restart, reading
+                        // offsets for partitions it still has; its next heartbeat makes it rejoin.
+                        return;
+                    }
                     if (memberEpoch != member.epoch()) {
                         throw new StaleMemberEpochException("Epoch " + memberEpoch + " is not member " + memberId
                                 + "'s epoch " + member.epoch() + ".");
@@ -611,7 +619,7 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
             return null;
         }
         MetadataImage image = images.get();
-        java.util.function.Function<Uuid, String> names = id -> {
+        Function<Uuid, String> names = id -> {
             TopicImage t = image.topics().byId().get(id);
             return t == null ? group.topicName(id) : t.name();
         };

@@ -1,6 +1,7 @@
 package io.letterbox.broker.group.consumer;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -69,7 +70,7 @@ final class ConsumerGroupMember {
     }
 
     /** Replaces the subscription; true when it differs from the old one. */
-    boolean subscribe(java.util.List<String> names) {
+    boolean subscribe(List<String> names) {
         SortedSet<String> next = Collections.unmodifiableSortedSet(new TreeSet<>(names));
         boolean changed = !next.equals(subscribedTopicNames);
         subscribedTopicNames = next;
