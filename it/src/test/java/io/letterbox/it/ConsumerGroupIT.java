@@ -27,6 +27,8 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -344,6 +346,34 @@ class ConsumerGroupIT {
                     .all())).extracting(GroupListing::groupId).doesNotContain(group);
         } finally {
             closeAll(consumers);
+        }
+    }
+
+    @Test
+    void adminRemovesAStaticMemberThatLeftAndTheOtherTakesItsPartitionsAtOnce() {
+        // Given two static members sharing six partitions, and b closed: a static member leaves only
+        // for now, keeping its partitions for a restart until its session times out
+        String topic = topic(PARTITIONS);
+        String group = "g-" + topic;
+        KafkaConsumer<String, String> a = staticMember(group, "a");
+        KafkaConsumer<String, String> b = staticMember(group, "b");
+        try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+            a.subscribe(List.of(topic));
+            b.subscribe(List.of(topic));
+            Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> read = new HashMap<>();
+            pollUntil(List.of(a, b), read, () -> a.assignment().size() == 3 && b.assignment().size() == 3);
+            b.close();
+
+            // When an admin removes it
+            get(admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove("b")))).all());
+
+            // Then it is gone at once, not after its session timeout, and a takes all six
+            ConsumerGroupDescription d = get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
+            assertThat(d.members()).extracting(m -> m.groupInstanceId().orElse(null)).containsExactly("a");
+            pollUntil(List.of(a), read, () -> a.assignment().size() == PARTITIONS);
+        } finally {
+            a.close();
         }
     }
 

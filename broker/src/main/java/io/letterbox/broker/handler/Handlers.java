@@ -53,7 +53,7 @@ public final class Handlers {
         registry.register(new JoinGroupHandler(classicGroups, consumerGroups));
         registry.register(new SyncGroupHandler(classicGroups));
         registry.register(new HeartbeatHandler(classicGroups));
-        registry.register(new LeaveGroupHandler(classicGroups));
+        registry.register(new LeaveGroupHandler(classicGroups, consumerGroups));
         registry.register(new ListGroupsHandler(classicGroups, consumerGroups));
         registry.register(new DescribeGroupsHandler(classicGroups, consumerGroups));
         registry.register(new ConsumerGroupHeartbeatHandler(consumerGroups));

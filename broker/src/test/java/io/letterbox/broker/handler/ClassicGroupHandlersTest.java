@@ -63,7 +63,7 @@ class ClassicGroupHandlersTest {
     private final JoinGroupHandler join = new JoinGroupHandler(coordinator, consumerGroups);
     private final SyncGroupHandler sync = new SyncGroupHandler(coordinator);
     private final HeartbeatHandler heartbeat = new HeartbeatHandler(coordinator);
-    private final LeaveGroupHandler leave = new LeaveGroupHandler(coordinator);
+    private final LeaveGroupHandler leave = new LeaveGroupHandler(coordinator, consumerGroups);
     private final ListGroupsHandler listGroups = new ListGroupsHandler(coordinator, consumerGroups);
     private final DescribeGroupsHandler describe = new DescribeGroupsHandler(coordinator, consumerGroups);
 

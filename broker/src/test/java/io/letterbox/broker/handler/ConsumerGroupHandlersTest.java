@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.network.ClientInformation;
 import org.apache.kafka.common.network.ListenerName;
@@ -33,6 +34,8 @@ import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
 import org.apache.kafka.common.requests.RequestContext;
@@ -56,7 +59,7 @@ import io.letterbox.metadata.image.TopicsImage;
 /**
  * The KIP-848 APIs through their handlers at every advertised version, and what the classic
  * handlers answer for a consumer group: ListGroups lists it once, DescribeGroups refers to
- * ConsumerGroupDescribe, JoinGroup is refused while it has members.
+ * ConsumerGroupDescribe, JoinGroup is refused while it has members, LeaveGroup removes members.
  */
 class ConsumerGroupHandlersTest {
 
@@ -76,6 +79,7 @@ class ConsumerGroupHandlersTest {
     private final ListGroupsHandler listGroups = new ListGroupsHandler(classic, consumer);
     private final DescribeGroupsHandler describeGroups = new DescribeGroupsHandler(classic, consumer);
     private final JoinGroupHandler joinGroup = new JoinGroupHandler(classic, consumer);
+    private final LeaveGroupHandler leaveGroup = new LeaveGroupHandler(classic, consumer);
 
     @AfterEach
     void close() {
@@ -183,9 +187,13 @@ class ConsumerGroupHandlersTest {
             assertThat(refused.error()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
         }
 
+        // LeaveGroup removes its members (Admin.removeMembersFromConsumerGroup)
+        LeaveGroupResponse left = call(leaveGroup, new LeaveGroupRequest.Builder("cg", List.of(
+                new MemberIdentity().setMemberId("m"), new MemberIdentity().setMemberId("stranger"))).build((short) 5));
+        assertThat(left.data().members()).extracting(m -> Errors.forCode(m.errorCode()))
+                .containsExactly(Errors.NONE, Errors.UNKNOWN_MEMBER_ID);
+
         // Once it is empty, a classic member takes the id over
-        call(heartbeat, new ConsumerGroupHeartbeatRequest.Builder(new ConsumerGroupHeartbeatRequestData()
-                .setGroupId("cg").setMemberId("m").setMemberEpoch(-1), true).build((short) 1));
         JoinGroupResponse accepted = call(joinGroup, new JoinGroupRequest.Builder(classicJoin("cg")).build((short) 9));
         assertThat(accepted.error()).isEqualTo(Errors.MEMBER_ID_REQUIRED);
         assertThat(consumer.contains("cg")).isFalse();

@@ -36,6 +36,8 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -385,6 +387,46 @@ public final class ConsumerGroupCoordinator implements AutoCloseable {
             return new ConsumerGroupHeartbeatResponseData().setMemberId(member.memberId)
                     .setMemberEpoch(request.memberEpoch());
         }
+    }
+
+    /**
+     * LeaveGroup for a consumer group: removes members named by member id or, for static members,
+     * by instance id (a member id given with it must match: FENCED_INSTANCE_ID otherwise); one
+     * answer each, UNKNOWN_MEMBER_ID for a member the group does not have.
+     */
+    public List<MemberResponse> removeMembers(String groupId, List<MemberIdentity> leaving) {
+        List<MemberResponse> out = new ArrayList<>();
+        ConsumerGroup group = groups.get(groupId);
+        for (MemberIdentity id : leaving) {
+            MemberResponse answer = new MemberResponse().setMemberId(id.memberId())
+                    .setGroupInstanceId(id.groupInstanceId());
+            out.add(answer);
+            if (group == null) {
+                answer.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
+                continue;
+            }
+            synchronized (group) {
+                ConsumerGroupMember member;
+                if (id.groupInstanceId() != null) {
+                    String holder = group.staticMembers.get(id.groupInstanceId());
+                    member = holder == null ? null : group.members.get(holder);
+                    if (member != null && id.memberId() != null && !id.memberId().isEmpty()
+                            && !id.memberId().equals(holder)) {
+                        answer.setErrorCode(Errors.FENCED_INSTANCE_ID.code());
+                        continue;
+                    }
+                } else {
+                    member = group.members.get(id.memberId());
+                }
+                if (group.dead || member == null) {
+                    answer.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
+                    continue;
+                }
+                log.debug("Member {} removed from group {} by LeaveGroup", member.memberId, groupId);
+                remove(group, member);
+            }
+        }
+        return out;
     }
 
     /** Under the group's monitor: takes a member out and assigns its partitions anew. */
