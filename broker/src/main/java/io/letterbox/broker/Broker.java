@@ -17,10 +17,12 @@ import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
+import io.letterbox.broker.group.ClassicGroup;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupMetadataManager;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.OffsetExpiry;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.PartitionManager;
@@ -49,18 +51,21 @@ public final class Broker implements AutoCloseable {
     private final DelayedFetches delayedFetches;
     private final GroupMetadataManager groups;
     private final ClassicGroupCoordinator classicGroups;
+    private final ConsumerGroupCoordinator consumerGroups;
     private final OffsetExpiry expiry;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, OffsetExpiry expiry, KafkaServer server) {
+            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
+            OffsetExpiry expiry, KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
         this.groups = groups;
         this.classicGroups = classicGroups;
+        this.consumerGroups = consumerGroups;
         this.expiry = expiry;
         this.server = server;
     }
@@ -77,6 +82,7 @@ public final class Broker implements AutoCloseable {
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
         ClassicGroupCoordinator classicGroups = null;
+        ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         try {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
@@ -94,8 +100,15 @@ public final class Broker implements AutoCloseable {
             classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups);
             groups.addLoadListener(classicGroups);
             metadata.addListener(groups);
-            // KIP-848 consumer groups will join this list (see ManagedGroups).
-            GroupRegistry allGroups = new GroupRegistry(groups, List.of(classicGroups));
+            ClassicGroupCoordinator classic = classicGroups;
+            // A group id is one protocol's: a classic group with members keeps consumer-protocol members out.
+            consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(), metadata::image,
+                    groups::checkCoordinator, groupId -> {
+                        ClassicGroup.State state = classic.stateOf(groupId);
+                        return state != null && state != ClassicGroup.State.EMPTY && state != ClassicGroup.State.DEAD;
+                    });
+            // The consumer coordinator first: its group shadows an empty classic group of the same id.
+            GroupRegistry allGroups = new GroupRegistry(groups, List.of(consumerGroups, classicGroups));
             expiry = new OffsetExpiry(groups, allGroups, config.offsetsRetentionMs());
             expiry.start(config.offsetsRetentionCheckIntervalMs());
             metadata.controller().registerBroker(new BrokerRegistration(config.nodeId(), Uuid.randomUuid(),
@@ -105,13 +118,17 @@ public final class Broker implements AutoCloseable {
                     config.rack())).get(30, TimeUnit.SECONDS);
             MetadataNode node = metadata;
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, allGroups);
+                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups, allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, expiry, server);
+            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, consumerGroups, expiry,
+                    server);
         } catch (Exception e) {
             if (expiry != null) {
                 expiry.close();
+            }
+            if (consumerGroups != null) {
+                consumerGroups.close();
             }
             if (classicGroups != null) {
                 classicGroups.close();
@@ -168,6 +185,7 @@ public final class Broker implements AutoCloseable {
         delayedFetches.close();
         expiry.close();
         classicGroups.close();
+        consumerGroups.close();
         server.close();
         groups.close();
         metadata.close();

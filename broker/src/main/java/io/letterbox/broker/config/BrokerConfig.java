@@ -23,6 +23,9 @@ import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
+import io.letterbox.broker.group.consumer.PartitionAssignor;
+
 /**
  * The broker's static configuration: Kafka's key names, parsed from {@code server.properties}
  * and {@code --override} pairs. Immutable and thread-safe.
@@ -54,6 +57,14 @@ public final class BrokerConfig {
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
     public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS = "group.consumer.min.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS = "group.consumer.max.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS = "group.consumer.min.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS = "group.consumer.max.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_SIZE = "group.consumer.max.size";
+    public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
 
     /** Broker key → the topic-level key whose default it sets. */
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
@@ -132,6 +143,23 @@ public final class BrokerConfig {
                     "The longest session.timeout.ms a classic group member may ask for.")
             .define(GROUP_MAX_SIZE, INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
                     "The most members a classic group may have; more are refused with GROUP_MAX_SIZE_REACHED.")
+            .define(GROUP_CONSUMER_SESSION_TIMEOUT_MS, INT, 45000, atLeast(1), MEDIUM,
+                    "How long a consumer-protocol (KIP-848) member may go without a heartbeat before it is fenced.")
+            .define(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, INT, 5000, atLeast(1), MEDIUM,
+                    "The heartbeat interval the coordinator tells consumer-protocol members; below the session timeout.")
+            .define(GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, INT, 45000, atLeast(1), LOW,
+                    "The lowest group.consumer.session.timeout.ms allowed.")
+            .define(GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS, INT, 60000, atLeast(1), LOW,
+                    "The highest group.consumer.session.timeout.ms allowed.")
+            .define(GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, INT, 5000, atLeast(1), LOW,
+                    "The lowest group.consumer.heartbeat.interval.ms allowed.")
+            .define(GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS, INT, 15000, atLeast(1), LOW,
+                    "The highest group.consumer.heartbeat.interval.ms allowed.")
+            .define(GROUP_CONSUMER_MAX_SIZE, INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                    "The most members a consumer-protocol group may have; more are refused with GROUP_MAX_SIZE_REACHED.")
+            .define(GROUP_CONSUMER_ASSIGNORS, LIST, "uniform,range", MEDIUM,
+                    "The server-side assignors consumer-protocol members may choose (uniform, range); the first is the "
+                            + "default. Kafka's assignor class names are accepted for these two.")
             .define("controller.quorum.voters", LIST, "", LOW, "The controller quorum: id@host:port,...")
             .define("controller.quorum.bootstrap.servers", LIST, "", LOW, "Accepted for compatibility.")
             .define("controller.listener.names", LIST, "", LOW, "The listeners the controller quorum uses.")
@@ -170,6 +198,7 @@ public final class BrokerConfig {
     private final List<Endpoint> listeners;
     private final List<Endpoint> advertisedListeners;
     private final List<Path> logDirs;
+    private final ConsumerGroupCoordinator.Config consumerGroupConfig;
 
     private BrokerConfig(Map<String, String> originals) {
         this.originals = Collections.unmodifiableMap(new TreeMap<>(originals));
@@ -194,6 +223,7 @@ public final class BrokerConfig {
         }
         this.logDirs = dirs.stream().map(d -> Path.of(d).toAbsolutePath().normalize()).toList();
         validateTopicDefaults();
+        this.consumerGroupConfig = parseConsumerGroupConfig();
     }
 
     /** Fails now, naming the broker key, on a topic default the topic definition refuses. */
@@ -297,6 +327,50 @@ public final class BrokerConfig {
         return new io.letterbox.broker.group.ClassicGroupCoordinator.Limits(
                 (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS), (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS),
                 (Integer) values.get(GROUP_MAX_SIZE), (Integer) values.get("group.initial.rebalance.delay.ms"));
+    }
+
+    /** The KIP-848 coordinator's settings ({@code group.consumer.*} keys). */
+    public ConsumerGroupCoordinator.Config consumerGroupConfig() {
+        return consumerGroupConfig;
+    }
+
+    private ConsumerGroupCoordinator.Config parseConsumerGroupConfig() {
+        int session = withinBounds(GROUP_CONSUMER_SESSION_TIMEOUT_MS, GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS,
+                GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS);
+        int heartbeat = withinBounds(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS,
+                GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS);
+        if (heartbeat >= session) {
+            throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, heartbeat,
+                    "must be less than " + GROUP_CONSUMER_SESSION_TIMEOUT_MS + " (" + session + ")");
+        }
+        @SuppressWarnings("unchecked")
+        List<String> names = (List<String>) values.get(GROUP_CONSUMER_ASSIGNORS);
+        List<PartitionAssignor> assignors = new java.util.ArrayList<>();
+        for (String name : names) {
+            PartitionAssignor assignor = PartitionAssignor.byName(name);
+            if (assignor == null) {
+                throw new ConfigException(GROUP_CONSUMER_ASSIGNORS, names, "unknown assignor " + name
+                        + "; Letterbox has uniform and range");
+            }
+            assignors.add(assignor);
+        }
+        if (assignors.isEmpty()) {
+            throw new ConfigException(GROUP_CONSUMER_ASSIGNORS, names, "at least one assignor is needed");
+        }
+        return new ConsumerGroupCoordinator.Config(session, heartbeat,
+                (Integer) values.get(GROUP_CONSUMER_MAX_SIZE), assignors);
+    }
+
+    /** The value of {@code key}, checked against the keys of its lowest and highest allowed values, as Kafka does. */
+    private int withinBounds(String key, String minKey, String maxKey) {
+        int value = (Integer) values.get(key);
+        int min = (Integer) values.get(minKey);
+        int max = (Integer) values.get(maxKey);
+        if (value < min || value > max) {
+            throw new ConfigException(key, value, "must be between " + minKey + " (" + min + ") and " + maxKey
+                    + " (" + max + ")");
+        }
+        return value;
     }
 
     /** The keys the operator set, as given. */

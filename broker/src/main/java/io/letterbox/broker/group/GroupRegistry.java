@@ -63,9 +63,14 @@ public final class GroupRegistry {
         Set<String> states = lowerCase(statesFilter);
         Set<String> types = lowerCase(typesFilter);
         List<ListedGroup> out = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
         for (ManagedGroups c : coordinators) {
-            if (types.isEmpty() || types.contains(c.groupType())) {
-                out.addAll(c.list(states));
+            for (ListedGroup g : c.list(states)) {
+                // An id belongs to its first coordinator; a lingering empty group of another type is not listed.
+                if (ownerOf(g.groupId()) == c && listed.add(g.groupId())
+                        && (types.isEmpty() || types.contains(c.groupType()))) {
+                    out.add(g);
+                }
             }
         }
         if ((types.isEmpty() || types.contains(ClassicGroupCoordinator.GROUP_TYPE))
@@ -87,11 +92,9 @@ public final class GroupRegistry {
      */
     public DescribedGroup describe(String groupId) {
         offsets.checkCoordinator(groupId);
-        for (ManagedGroups c : coordinators) {
-            DescribedGroup d = c.describe(groupId);
-            if (d != null) {
-                return d;
-            }
+        ManagedGroups owner = ownerOf(groupId);
+        if (owner != null) {
+            return owner.describe(groupId);
         }
         if (offsets.groupExists(groupId)) {
             return new DescribedGroup().setGroupId(groupId).setGroupState(EMPTY).setProtocolType("")
@@ -107,11 +110,10 @@ public final class GroupRegistry {
      */
     public OffsetRules offsetRules(String groupId) {
         offsets.checkCoordinator(groupId);
-        for (ManagedGroups c : coordinators) {
-            OffsetRules rules = c.offsetRules(groupId);
-            if (rules != null) {
-                return rules;
-            }
+        ManagedGroups owner = ownerOf(groupId);
+        OffsetRules rules = owner == null ? null : owner.offsetRules(groupId);
+        if (rules != null) {
+            return rules;
         }
         if (offsets.groupExists(groupId)) {
             return OffsetRules.SIMPLE;

@@ -11,9 +11,9 @@ import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 /**
  * The groups one coordinator manages, as the admin APIs and offset expiry see them: the seam
  * between the offsets side ({@link GroupRegistry}) and the coordinator of each group type. The
- * classic coordinator implements it; a KIP-848 consumer group coordinator plugs in the same way,
- * by being added to the registry's list, so that DeleteGroups, OffsetDelete, ListGroups,
- * DescribeGroups and expiry treat its groups like any other.
+ * classic and the KIP-848 consumer group coordinators implement it and sit in the registry's
+ * list, so that DeleteGroups, OffsetDelete, ListGroups, DescribeGroups and expiry treat the
+ * groups of both alike.
  *
  * <p>A group id belongs to at most one coordinator. Implementations are thread-safe and answer
  * from memory without blocking.
@@ -32,7 +32,10 @@ public interface ManagedGroups {
     /** ListGroups: its groups whose state, in lower case, is in {@code states} (empty: any). */
     List<ListedGroup> list(Set<String> states);
 
-    /** DescribeGroups (the classic API): the group, or null when it does not manage it. */
+    /**
+     * DescribeGroups (the classic API): the group, or null when it does not manage it. A group this
+     * API does not describe (a consumer group) is Dead with no error code and a message saying why.
+     */
     DescribedGroup describe(String groupId);
 
     /** What the group's state says about its offsets now, or null when it does not manage it. */

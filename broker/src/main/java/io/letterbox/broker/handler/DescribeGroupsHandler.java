@@ -21,6 +21,8 @@ import io.letterbox.broker.group.GroupRegistry;
  */
 public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
 
+    private static final String DEAD = "Dead";
+
     private final GroupRegistry groups;
 
     public DescribeGroupsHandler(GroupRegistry groups) {
@@ -43,11 +45,15 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
                 group = DescribeGroupsResponse.groupError(groupId, ErrorMapping.errorOf(e));
             }
             if (group == null) {
-                group = new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("")
-                        .setProtocolData("");
+                group = new DescribedGroup().setGroupId(groupId).setGroupState(DEAD).setProtocolType("")
+                        .setProtocolData("").setErrorMessage("Group " + groupId + " not found.");
+            }
+            if (DEAD.equals(group.groupState()) && group.errorCode() == Errors.NONE.code()) {
+                // Before v6 a missing group is Dead without error; from v6 it is GROUP_ID_NOT_FOUND.
                 if (context.apiVersion() >= 6) {
-                    group.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                            .setErrorMessage("Group " + groupId + " not found.");
+                    group.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+                } else {
+                    group.setErrorMessage(null);
                 }
             }
             if (request.data().includeAuthorizedOperations()) {

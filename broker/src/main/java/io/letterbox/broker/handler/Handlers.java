@@ -13,6 +13,7 @@ import io.letterbox.broker.group.GroupMembership;
 import io.letterbox.broker.group.GroupMetadataManager;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.SimpleGroupMembership;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.storage.log.LogManager;
@@ -25,7 +26,8 @@ public final class Handlers {
 
     public static HandlerRegistry registry(BrokerConfig config, MetadataNode metadata, PartitionManager partitions,
             LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, GroupMetadataManager groups,
-            Time time, ClassicGroupCoordinator classicGroups, GroupRegistry allGroups) {
+            Time time, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
+            GroupRegistry allGroups) {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
         registry.register(new ApiVersionsHandler(registry));
@@ -45,19 +47,21 @@ public final class Handlers {
         // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
         registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
         registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
-        // Groups: the classic coordinator checks members of the groups it manages; the rest are simple groups.
-        GroupMembership membership = classicGroups.membership(new SimpleGroupMembership());
+        // Groups: each coordinator checks members of the groups it manages; the rest are simple groups.
+        GroupMembership membership = classicGroups.membership(consumerGroups.membership(new SimpleGroupMembership()));
         registry.register(new FindCoordinatorHandler(metadata::image, groups, brokers));
         registry.register(new OffsetCommitHandler(metadata::image, groups, membership, config.offsetMetadataMaxBytes(), time));
         registry.register(new OffsetFetchHandler(groups, membership));
-        registry.register(new JoinGroupHandler(classicGroups));
+        registry.register(new JoinGroupHandler(classicGroups, consumerGroups));
         registry.register(new SyncGroupHandler(classicGroups));
         registry.register(new HeartbeatHandler(classicGroups));
-        registry.register(new LeaveGroupHandler(classicGroups));
+        registry.register(new LeaveGroupHandler(classicGroups, consumerGroups));
         registry.register(new ListGroupsHandler(allGroups));
         registry.register(new DescribeGroupsHandler(allGroups));
         registry.register(new DeleteGroupsHandler(allGroups, time));
         registry.register(new OffsetDeleteHandler(metadata::image, groups, allGroups, time));
+        registry.register(new ConsumerGroupHeartbeatHandler(consumerGroups));
+        registry.register(new ConsumerGroupDescribeHandler(consumerGroups, classicGroups, groups::checkCoordinator));
         return registry;
     }
 }

@@ -12,17 +12,21 @@ import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.RequestContext;
 
 import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 
 /**
- * LeaveGroup (classic protocol): one member before v3, a batch (by member or instance id) from
- * v3. Before v3 the single member's error is the response's error.
+ * LeaveGroup: one member before v3, a batch (by member or instance id) from v3. Before v3 the
+ * single member's error is the response's error. For a consumer-protocol group it removes the
+ * members, as Kafka does (this is how {@code Admin.removeMembersFromConsumerGroup} works).
  */
 public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
 
     private final ClassicGroupCoordinator coordinator;
+    private final ConsumerGroupCoordinator consumerGroups;
 
-    public LeaveGroupHandler(ClassicGroupCoordinator coordinator) {
+    public LeaveGroupHandler(ClassicGroupCoordinator coordinator, ConsumerGroupCoordinator consumerGroups) {
         this.coordinator = coordinator;
+        this.consumerGroups = consumerGroups;
     }
 
     @Override
@@ -36,7 +40,10 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
         if (notHere != Errors.NONE) {
             return CompletableFuture.completedFuture(new LeaveGroupResponse(List.of(), notHere, 0, context.apiVersion()));
         }
-        List<MemberResponse> members = coordinator.leave(request.data().groupId(), request.members());
+        String groupId = request.data().groupId();
+        List<MemberResponse> members = consumerGroups.contains(groupId)
+                ? consumerGroups.removeMembers(groupId, request.members())
+                : coordinator.leave(groupId, request.members());
         return CompletableFuture.completedFuture(new LeaveGroupResponse(members, Errors.NONE, 0, context.apiVersion()));
     }
 }

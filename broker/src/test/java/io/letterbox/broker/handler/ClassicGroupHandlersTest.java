@@ -49,6 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.OffsetsTopicFixture;
+import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
+import io.letterbox.broker.group.consumer.UniformAssignor;
+import io.letterbox.metadata.image.MetadataImage;
 
 /**
  * Every advertised version of the classic group APIs, through the handlers: a member joins,
@@ -66,6 +69,7 @@ class ClassicGroupHandlersTest {
     private SyncGroupHandler sync;
     private HeartbeatHandler heartbeat;
     private LeaveGroupHandler leave;
+    private ConsumerGroupCoordinator consumerGroups;
     private ListGroupsHandler listGroups;
     private DescribeGroupsHandler describe;
 
@@ -76,11 +80,14 @@ class ClassicGroupHandlersTest {
                 offsetsTopic.offsets());
         offsetsTopic.offsets().addLoadListener(coordinator);
         offsetsTopic.load();
-        GroupRegistry groups = new GroupRegistry(offsetsTopic.offsets(), List.of(coordinator));
-        join = new JoinGroupHandler(coordinator);
+        consumerGroups = new ConsumerGroupCoordinator(
+                new ConsumerGroupCoordinator.Config(45_000, 5_000, 100, List.of(new UniformAssignor())),
+                () -> MetadataImage.EMPTY, groupId -> { }, groupId -> false);
+        GroupRegistry groups = new GroupRegistry(offsetsTopic.offsets(), List.of(consumerGroups, coordinator));
+        join = new JoinGroupHandler(coordinator, consumerGroups);
         sync = new SyncGroupHandler(coordinator);
         heartbeat = new HeartbeatHandler(coordinator);
-        leave = new LeaveGroupHandler(coordinator);
+        leave = new LeaveGroupHandler(coordinator, consumerGroups);
         listGroups = new ListGroupsHandler(groups);
         describe = new DescribeGroupsHandler(groups);
     }
@@ -88,6 +95,7 @@ class ClassicGroupHandlersTest {
     @AfterEach
     void close() {
         coordinator.close();
+        consumerGroups.close();
         offsetsTopic.close();
     }
 
