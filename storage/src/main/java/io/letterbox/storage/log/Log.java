@@ -138,7 +138,9 @@ public final class Log implements Closeable {
                     SegmentDeleter deleter) {
         TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+            }
             Uuid stored = PartitionMetadata.read(dir);
             Uuid effective = topicId;
             if (!stored.equals(Uuid.ZERO_UUID)) {

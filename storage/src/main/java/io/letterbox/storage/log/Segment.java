@@ -73,7 +73,8 @@ final class Segment implements Closeable {
     }
 
     static String fileName(long offset, String suffix) {
-        return String.format("%020d%s", offset, suffix);
+        String digits = Long.toString(offset);
+        return "0".repeat(20 - digits.length()) + digits + suffix;
     }
 
     static Path logFile(Path dir, long baseOffset) {
@@ -135,12 +136,6 @@ final class Segment implements Closeable {
             try {
                 oi = OffsetIndex.load(indexFile, baseOffset, Math.max(logSize, 1));
                 ti = TimeIndex.load(timeIndexFile, baseOffset);
-                if (oi.entryCount() > 0) {
-                    BatchHeader h = new HeaderScanner(channel(), oi.lastPosition(), logSize).peek();
-                    if (h == null || h.baseOffset() != oi.lastOffset()) {
-                        throw new CorruptIndexException("Last entry of " + indexFile + " does not point at a batch");
-                    }
-                }
                 if (ti.entryCount() > 0 && (ti.lastOffset() < baseOffset || logSize == 0)) {
                     throw new CorruptIndexException("Time index " + timeIndexFile + " does not match the log");
                 }
@@ -158,12 +153,21 @@ final class Segment implements Closeable {
         }
     }
 
-    /** Reads the headers after the last index entry to learn nextOffset and max timestamp. */
+    /**
+     * Reads the headers from the last index entry on to learn nextOffset and max timestamp; false if that
+     * entry does not point at a batch with its offset or the tail is not whole batches.
+     */
     private boolean loadTail(OffsetIndex oi, TimeIndex ti, int logSize, int indexIntervalBytes) throws IOException {
         long maxTs = ti.lastTimestamp();
         long offsetOfMax = ti.lastOffset();
         long next = oi.entryCount() > 0 ? oi.lastOffset() : baseOffset;
         HeaderScanner scanner = new HeaderScanner(channel(), oi.lastPosition(), logSize);
+        if (oi.entryCount() > 0) {
+            BatchHeader indexed = scanner.peek();
+            if (indexed == null || indexed.baseOffset() != oi.lastOffset()) {
+                return false;
+            }
+        }
         int scanned = 0;
         BatchHeader h;
         while ((h = scanner.peek()) != null) {
@@ -187,7 +191,7 @@ final class Segment implements Closeable {
         this.bytesSinceLastIndexEntry = Math.min(scanned, indexIntervalBytes);
         this.size = logSize;
         if (logSize > 0) {
-            BatchHeader first = new HeaderScanner(channel(), 0, logSize).peek();
+            BatchHeader first = new HeaderScanner(channel(), 0, Math.min(logSize, BatchHeader.SIZE)).peek();
             this.firstBatchTimestamp = first == null ? -1L : first.maxTimestamp();
         }
         return true;
