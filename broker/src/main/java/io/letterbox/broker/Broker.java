@@ -25,6 +25,7 @@ import io.letterbox.broker.group.OffsetExpiry;
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
+import io.letterbox.broker.partition.LogMaintenance;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.MetadataConfig;
 import io.letterbox.metadata.MetadataNode;
@@ -38,7 +39,8 @@ import io.letterbox.storage.log.LogManager;
  * that order and stopped in the reverse one.
  *
  * <p>{@link #close()} is the clean shutdown: stop accepting, answer waiting requests, stop the
- * network, then flush and fsync every log and write checkpoints and the clean-shutdown marker.
+ * network, stop the log maintenance tasks, then flush and fsync every log and write checkpoints and
+ * the clean-shutdown marker.
  */
 public final class Broker implements AutoCloseable {
 
@@ -46,6 +48,7 @@ public final class Broker implements AutoCloseable {
 
 
     private final BrokerConfig config;
+    private final LogMaintenance logMaintenance;
     private final LogManager logManager;
     private final MetadataNode metadata;
     private final DelayedFetches delayedFetches;
@@ -56,10 +59,11 @@ public final class Broker implements AutoCloseable {
     private final KafkaServer server;
     private volatile boolean closed;
 
-    private Broker(BrokerConfig config, LogManager logManager, MetadataNode metadata, DelayedFetches delayedFetches,
-            GroupMetadataManager groups, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
-            OffsetExpiry expiry, KafkaServer server) {
+    private Broker(BrokerConfig config, LogMaintenance logMaintenance, LogManager logManager, MetadataNode metadata,
+            DelayedFetches delayedFetches, GroupMetadataManager groups, ClassicGroupCoordinator classicGroups,
+            ConsumerGroupCoordinator consumerGroups, OffsetExpiry expiry, KafkaServer server) {
         this.config = config;
+        this.logMaintenance = logMaintenance;
         this.logManager = logManager;
         this.metadata = metadata;
         this.delayedFetches = delayedFetches;
@@ -77,7 +81,15 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config) {
         ConfigValidation validation = new ConfigValidation(config);
         validation.validateBrokerConfigs(Map.of());
-        LogManager logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()));
+        LogMaintenance logMaintenance = new LogMaintenance(Time.SYSTEM);
+        LogManager logManager;
+        try {
+            logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()), Time.SYSTEM,
+                    config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler());
+        } catch (RuntimeException e) {
+            logMaintenance.close();
+            throw e;
+        }
         MetadataNode metadata = null;
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
@@ -93,6 +105,8 @@ public final class Broker implements AutoCloseable {
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
+            logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
+                    config.logFlushOffsetCheckpointIntervalMs());
             // After the partitions: it finds the __consumer_offsets partitions they just opened. The
             // coordinator listens before the first image, so it restores every group loaded.
             groups = new GroupMetadataManager(config.nodeId(), config.offsetsTopicNumPartitions(),
@@ -121,7 +135,8 @@ public final class Broker implements AutoCloseable {
                     new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups, allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
-            return new Broker(config, logManager, metadata, delayedFetches, groups, classicGroups, consumerGroups, expiry,
+            return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
+                    consumerGroups, expiry,
                     server);
         } catch (Exception e) {
             if (expiry != null) {
@@ -142,6 +157,7 @@ public final class Broker implements AutoCloseable {
             if (metadata != null) {
                 metadata.close();
             }
+            logMaintenance.close();
             logManager.close();
             if (e instanceof RuntimeException re) {
                 throw re;
@@ -189,6 +205,7 @@ public final class Broker implements AutoCloseable {
         server.close();
         groups.close();
         metadata.close();
+        logMaintenance.close();
         logManager.close();
         log.info("Stopped cleanly in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }

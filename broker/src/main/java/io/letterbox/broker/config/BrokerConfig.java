@@ -65,6 +65,9 @@ public final class BrokerConfig {
     public static final String GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS = "group.consumer.max.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_MAX_SIZE = "group.consumer.max.size";
     public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
+    public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
 
     /** Broker key → the topic-level key whose default it sets. */
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
@@ -120,8 +123,13 @@ public final class BrokerConfig {
             .define("num.io.threads", INT, 8, atLeast(1), LOW, "Accepted for compatibility; handlers run on the network threads.")
             .define("socket.send.buffer.bytes", INT, 102400, LOW, "SO_SNDBUF of client sockets; -1 for the OS default.")
             .define("socket.receive.buffer.bytes", INT, 102400, LOW, "SO_RCVBUF of client sockets; -1 for the OS default.")
-            .define("num.recovery.threads.per.data.dir", INT, 1, atLeast(1), LOW, "Threads that recover logs at start-up.")
-            .define("log.retention.check.interval.ms", LONG, 300000L, atLeast(1), LOW, "How often retention is checked.")
+            .define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, atLeast(1), MEDIUM,
+                    "Threads per log directory that open (and after a crash recover) its logs at start-up.")
+            .define(LOG_RETENTION_CHECK_INTERVAL_MS, LONG, 300000L, atLeast(1), MEDIUM,
+                    "How often segments past retention.ms or retention.bytes are looked for and deleted.")
+            .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, INT, 60000, atLeast(1), LOW,
+                    "How often each log's recovery point (the offset below which it is fsynced) is checkpointed; "
+                            + "after a crash only data past it is checked.")
             .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
             .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, atLeast(1), LOW,
                     "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
@@ -320,6 +328,18 @@ public final class BrokerConfig {
 
     public int socketReceiveBufferBytes() {
         return (Integer) values.get("socket.receive.buffer.bytes");
+    }
+
+    public int numRecoveryThreadsPerDataDir() {
+        return (Integer) values.get(NUM_RECOVERY_THREADS_PER_DATA_DIR);
+    }
+
+    public long logRetentionCheckIntervalMs() {
+        return (Long) values.get(LOG_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public int logFlushOffsetCheckpointIntervalMs() {
+        return (Integer) values.get(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
     }
 
     /** The classic group coordinator's limits ({@code group.*} keys). */

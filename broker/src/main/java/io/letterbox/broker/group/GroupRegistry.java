@@ -15,7 +15,7 @@ import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 
 /**
  * Every group this broker coordinates, whatever its type: those a coordinator manages
- * ({@link ManagedGroups}: the classic coordinator; a KIP-848 one is added to the same list) and
+ * ({@link ManagedGroups}: the consumer and classic coordinators) and
  * simple groups, which only the offsets store knows (offsets committed outside group management).
  * Kafka reports a simple group as a classic group in state Empty with no protocol type, and so
  * does this registry.

@@ -53,6 +53,8 @@ public final class BrokerProcess implements TestBroker {
     private final Path dataDir;
     private final Map<String, String> overrides;
     private final List<String> leadingArgs;
+    private final String launcher;
+    private final Duration startTimeout;
     private Process process;
     private Path logFile;
     private int starts;
@@ -63,6 +65,8 @@ public final class BrokerProcess implements TestBroker {
         this.dataDir = b.dataDir;
         this.overrides = new LinkedHashMap<>(b.overrides);
         this.leadingArgs = List.copyOf(b.leadingArgs);
+        this.launcher = b.launcher != null ? b.launcher : System.getProperty("it.broker.cmd");
+        this.startTimeout = b.startTimeout;
     }
 
     /**
@@ -131,7 +135,6 @@ public final class BrokerProcess implements TestBroker {
     /** The command line of the next start; visible for the diagnosis messages. */
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
-        String launcher = System.getProperty("it.broker.cmd");
         if (launcher != null && !launcher.isBlank()) {
             // Another launcher with the same command line, e.g. src/test/scripts/kafka-as-letterbox
             cmd.add(launcher);
@@ -171,7 +174,7 @@ public final class BrokerProcess implements TestBroker {
             throw new IllegalStateException(name + " is already running");
         }
         launch();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (bannerLine().isPresent()) {
                 return;
@@ -185,7 +188,7 @@ public final class BrokerProcess implements TestBroker {
         }
         process.destroyForcibly();
         LIVE.remove(process);
-        throw new AssertionError(name + " printed no banner within " + START_TIMEOUT + "; output " + logFile + ":\n"
+        throw new AssertionError(name + " printed no banner within " + startTimeout + "; output " + logFile + ":\n"
                 + tail());
     }
 
@@ -361,6 +364,8 @@ public final class BrokerProcess implements TestBroker {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private final List<String> leadingArgs = new ArrayList<>();
         private final Set<String> removed = new java.util.HashSet<>();
+        private String launcher;
+        private Duration startTimeout = START_TIMEOUT;
 
         private Builder(String name) {
             this.name = name;
@@ -387,6 +392,18 @@ public final class BrokerProcess implements TestBroker {
         /** Drops one of the default overrides ({@code listeners}, {@code log.dirs}, {@code node.id}). */
         public Builder without(String key) {
             removed.add(key);
+            return this;
+        }
+
+        /** Another launcher with Letterbox's command line (default: {@code -Dit.broker.cmd}, else java ... Letterbox). */
+        public Builder launcher(String path) {
+            this.launcher = path;
+            return this;
+        }
+
+        /** Default: {@link #START_TIMEOUT}; a start that recovers gigabytes may need longer. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
             return this;
         }
 

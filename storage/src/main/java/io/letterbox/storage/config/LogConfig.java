@@ -22,8 +22,8 @@ import java.util.TreeMap;
  *
  * <p>Effective value of a key = topic override, else the broker's topic default (the
  * {@code log.*} broker keys translated by the caller), else {@link #CONFIG_DEF}'s default.
- * Every value is validated on construction; some keys (retention, compaction) are stored and
- * validated before Letterbox acts on them.
+ * Every value is validated on construction; the compaction keys are stored and validated before
+ * Letterbox acts on them.
  *
  * <p>Thread-safety: immutable.
  */
@@ -50,6 +50,9 @@ public final class LogConfig {
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String FLUSH_ON_ACK = "flush.on.ack";
+
+    public static final String CLEANUP_POLICY_DELETE = "delete";
+    public static final String CLEANUP_POLICY_COMPACT = "compact";
 
     public static final String CREATE_TIME = "CreateTime";
     public static final String LOG_APPEND_TIME = "LogAppendTime";
@@ -97,7 +100,8 @@ public final class LogConfig {
                     "How long data is kept before old segments are deleted; -1 keeps it forever.")
             .define(RETENTION_BYTES, Type.LONG, -1L, Importance.MEDIUM,
                     "Maximum size of a partition before old segments are deleted; -1 is unlimited.")
-            .define(CLEANUP_POLICY, Type.LIST, "delete", ValidList.in("delete", "compact"), Importance.MEDIUM,
+            .define(CLEANUP_POLICY, Type.LIST, CLEANUP_POLICY_DELETE,
+                    ValidList.in(CLEANUP_POLICY_DELETE, CLEANUP_POLICY_COMPACT), Importance.MEDIUM,
                     "delete (remove old segments), compact (keep the latest record per key), or both.")
             .define(DELETE_RETENTION_MS, Type.LONG, 24 * 3600 * 1000L, Range.atLeast(0), Importance.MEDIUM,
                     "How long delete tombstones are kept on compacted topics.")

@@ -17,7 +17,7 @@ final class HeaderScanner {
 
     private final FileChannel channel;
     private final int limit;
-    private final ByteBuffer window = ByteBuffer.allocate(WINDOW);
+    private final ByteBuffer window;
     private int windowStart = 0;
     private int windowLength = 0;
     private int position;
@@ -26,6 +26,8 @@ final class HeaderScanner {
         this.channel = channel;
         this.position = start;
         this.limit = limit;
+        // No larger than the range: many scans read one header or a short tail.
+        this.window = ByteBuffer.allocate(Math.max(0, Math.min(WINDOW, limit - start)));
     }
 
     int position() {

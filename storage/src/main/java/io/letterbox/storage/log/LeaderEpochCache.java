@@ -43,7 +43,8 @@ final class LeaderEpochCache {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        // Not readAllLines: its buffers are far larger than this file, and every log reads it at start-up.
+        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         try {
             if (lines.size() < 2 || Integer.parseInt(lines.get(0).trim()) != 0) {
                 throw new CorruptCheckpointException(file, "bad header");

@@ -34,12 +34,15 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -62,10 +65,18 @@ import java.util.stream.Stream;
  * tells how far that is. Log start offset changes, epoch changes, truncation and producer snapshots are
  * durable when the call returns.
  *
- * <p>Thread-safety: appends, roll, truncation and record deletion are serialized by one write lock.
+ * <p>Retention ({@link #enforceRetention}), DeleteRecords and truncation retire whole segments: the log
+ * start offset moves first (durably), then the segment list is replaced without them, then their files
+ * are renamed with the {@value Segment#DELETED_SUFFIX} suffix and handed to the {@link SegmentDeleter},
+ * which closes and removes them after {@code file.delete.delay.ms}.
+ *
+ * <p>Thread-safety: appends, roll, truncation and segment deletion are serialized by one write lock.
  * Reads run concurrently with them and only see whole batches: the new log end offset is published
- * (volatile) after the bytes and the segment size. {@link #flush} uses its own lock so an fsync runs
- * while appends continue; truncation, deletion and close take both (flush lock first).
+ * (volatile) after the bytes and the segment size. The segment list is an immutable map replaced in
+ * one volatile write, and each read works on the one it took first, so it never sees a list with some
+ * of a deletion's segments gone and others not; a segment it took stays readable until the deleter's
+ * delay has passed. {@link #flush} uses its own lock so an fsync runs while appends continue;
+ * truncation, deletion and close take both (flush lock first).
  */
 public final class Log implements Closeable {
 
@@ -81,7 +92,9 @@ public final class Log implements Closeable {
     private final Time time;
     private final ProducerStateManager producerState;
     private final LeaderEpochCache epochCache;
-    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final SegmentDeleter deleter;
+    /** Base offset -> segment, ascending; never empty once loaded; replaced whole, never changed in place. */
+    private volatile NavigableMap<Long, Segment> segments = Collections.emptyNavigableMap();
     private final Object writeLock = new Object();
     private final Object flushLock = new Object();
     private volatile LogStartOffsetListener listener;
@@ -94,33 +107,40 @@ public final class Log implements Closeable {
     private volatile long flushedOffset;
     private volatile boolean closed;
 
-    private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time) throws IOException {
+    private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time, SegmentDeleter deleter)
+            throws IOException {
         this.dir = dir;
         this.topicPartition = tp;
         this.topicId = topicId;
         this.config = config;
         this.time = time;
+        this.deleter = deleter;
         this.producerState = new ProducerStateManager(dir);
         this.epochCache = new LeaderEpochCache(dir);
     }
 
     /**
      * Opens (creating if needed) the log in {@code dir}, scanning every segment as after a crash. The
-     * directory name must be {@code <topic>-<partition>}.
+     * directory name must be {@code <topic>-<partition>}. Segments it deletes are removed at once.
      */
     public static Log open(Path dir, Uuid topicId, LogConfig config, Time time) {
-        return open(dir, topicId, config, time, 0L, 0L, false, null);
+        return open(dir, topicId, config, time, 0L, 0L, false, null, SegmentDeleter.IMMEDIATE);
     }
 
     /**
      * Opens the log; with {@code cleanShutdown} nothing is scanned, otherwise every segment from the
-     * one holding {@code recoveryPoint} is checked batch by batch and a torn or corrupt tail is cut off.
+     * one holding {@code recoveryPoint} is walked batch by batch, the CRC of each batch at or past the
+     * recovery point checked, and a torn or corrupt tail cut off. Files of segments deleted before a
+     * crash ({@value Segment#DELETED_SUFFIX}) are removed.
      */
     static Log open(Path dir, Uuid topicId, LogConfig config, Time time, long recoveryPoint,
-                    long logStartCheckpoint, boolean cleanShutdown, LogStartOffsetListener listener) {
+                    long logStartCheckpoint, boolean cleanShutdown, LogStartOffsetListener listener,
+                    SegmentDeleter deleter) {
         TopicPartition tp = parseTopicPartition(dir.getFileName().toString());
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+            }
             Uuid stored = PartitionMetadata.read(dir);
             Uuid effective = topicId;
             if (!stored.equals(Uuid.ZERO_UUID)) {
@@ -132,7 +152,7 @@ public final class Log implements Closeable {
             } else if (!topicId.equals(Uuid.ZERO_UUID)) {
                 PartitionMetadata.write(dir, topicId);
             }
-            Log log = new Log(dir, tp, effective, config, time);
+            Log log = new Log(dir, tp, effective, config, time, deleter);
             log.listener = listener;
             log.load(recoveryPoint, logStartCheckpoint, cleanShutdown);
             return log;
@@ -168,7 +188,7 @@ public final class Log implements Closeable {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(AtomicFile.TMP_SUFFIX)) {
+                if (name.endsWith(AtomicFile.TMP_SUFFIX) || name.endsWith(Segment.DELETED_SUFFIX)) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(".log") && name.length() == 24) {
                     bases.add(Long.parseLong(name.substring(0, 20)));
@@ -178,19 +198,20 @@ public final class Log implements Closeable {
         bases.sort(Comparator.naturalOrder());
         long now = time.milliseconds();
         int interval = config.indexIntervalBytes();
+        TreeMap<Long, Segment> loaded = new TreeMap<>();
         for (long base : bases) {
-            segments.put(base, Segment.open(dir, base, now, jitter()));
+            loaded.put(base, Segment.open(dir, base, now, jitter()));
         }
-        if (segments.isEmpty()) {
+        if (loaded.isEmpty()) {
             long start = Math.max(0L, logStartCheckpoint);
-            segments.put(start, Segment.create(dir, start, now, jitter()));
+            loaded.put(start, Segment.create(dir, start, now, jitter()));
         }
         if (cleanShutdown) {
-            segments.lastEntry().getValue().ensureLoaded(interval);
+            loaded.lastEntry().getValue().ensureLoaded(interval);
         } else {
-            Long from = segments.floorKey(recoveryPoint);
+            Long from = loaded.floorKey(recoveryPoint);
             if (from == null) {
-                from = segments.firstKey();
+                from = loaded.firstKey();
             }
             boolean[] epochsChanged = {false};
             Segment.BatchVisitor visitor = h -> {
@@ -198,16 +219,16 @@ public final class Log implements Closeable {
                     epochsChanged[0] = true;
                 }
             };
-            List<Segment> toRecover = new ArrayList<>(segments.tailMap(from, true).values());
+            List<Segment> toRecover = new ArrayList<>(loaded.tailMap(from, true).values());
             for (int i = 0; i < toRecover.size(); i++) {
                 Segment seg = toRecover.get(i);
-                int truncated = seg.recover(interval, true, visitor);
+                int truncated = seg.recover(interval, recoveryPoint, visitor);
                 if (truncated > 0) {
                     LOG.warn("Recovered {}: cut {} bytes of torn or corrupt data after offset {}", seg.logFile(),
                             truncated, seg.nextOffset());
                     for (Segment later : toRecover.subList(i + 1, toRecover.size())) {
                         LOG.warn("Deleting {} which follows a corrupt segment", later.logFile());
-                        segments.remove(later.baseOffset());
+                        loaded.remove(later.baseOffset());
                         later.delete();
                     }
                     break;
@@ -217,7 +238,8 @@ public final class Log implements Closeable {
                 epochCache.persistNow();
             }
         }
-        active = segments.lastEntry().getValue();
+        segments = Collections.unmodifiableNavigableMap(loaded);
+        active = loaded.lastEntry().getValue();
         logEndOffset = active.nextOffset();
         logStartOffset = Math.min(Math.max(logStartCheckpoint, segments.firstKey()), logEndOffset);
         highWatermark = logStartOffset;
@@ -232,13 +254,14 @@ public final class Log implements Closeable {
         long end = logEndOffset;
         producerState.deleteSnapshotsAfter(end);
         long snapshot = producerState.loadLatestSnapshot(end);
-        long from = snapshot < 0 ? segments.firstKey() : snapshot;
+        NavigableMap<Long, Segment> view = segments;
+        long from = snapshot < 0 ? view.firstKey() : snapshot;
         if (from >= end) {
             return;
         }
-        Long key = segments.floorKey(from);
+        Long key = view.floorKey(from);
         int interval = config.indexIntervalBytes();
-        for (Segment seg : segments.tailMap(key == null ? segments.firstKey() : key, true).values()) {
+        for (Segment seg : view.tailMap(key == null ? view.firstKey() : key, true).values()) {
             seg.ensureLoaded(interval);
             HeaderScanner scanner = new HeaderScanner(seg.channel(), seg.offsetIndex().lookup(from), seg.size());
             BatchHeader h;
@@ -408,7 +431,7 @@ public final class Log implements Closeable {
         old.onBecomeInactive();
         producerState.writeSnapshot(base);
         Segment created = Segment.create(dir, base, nowMs, jitter());
-        segments.put(base, created);
+        replaceSegments(List.of(), created);
         active = created;
         LOG.debug("Rolled {} at offset {}", topicPartition, base);
     }
@@ -431,7 +454,8 @@ public final class Log implements Closeable {
      * Reads whole batches starting with the one holding {@code fetchOffset}, at most {@code maxBytes}
      * (unless {@code minOneMessage} and the first batch alone is larger), never a batch reaching
      * {@code maxOffsetExclusive} or the log end. Crosses to the next segment only if the current one has
-     * nothing at or after {@code fetchOffset}.
+     * nothing at or after {@code fetchOffset}. The records returned stay readable for
+     * {@code file.delete.delay.ms} even if their segment is deleted meanwhile.
      *
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
@@ -447,10 +471,13 @@ public final class Log implements Closeable {
             return new LogReadInfo(MemoryRecords.EMPTY, start, end);
         }
         int interval = config.indexIntervalBytes();
+        NavigableMap<Long, Segment> view = segments;
         try {
-            Map.Entry<Long, Segment> entry = segments.floorEntry(fetchOffset);
+            Map.Entry<Long, Segment> entry = view.floorEntry(fetchOffset);
             if (entry == null) {
-                entry = segments.firstEntry();
+                // The segments holding it were deleted after the log start was read.
+                throw new OffsetOutOfRangeException("Fetch offset " + fetchOffset + " is out of range for "
+                        + topicPartition + ": log start is now " + logStartOffset);
             }
             while (entry != null) {
                 Segment seg = entry.getValue();
@@ -459,7 +486,7 @@ public final class Log implements Closeable {
                 if (records != null) {
                     return new LogReadInfo(records, start, end);
                 }
-                entry = segments.higherEntry(entry.getKey());
+                entry = view.higherEntry(entry.getKey());
             }
             return new LogReadInfo(MemoryRecords.EMPTY, start, end);
         } catch (IOException e) {
@@ -574,12 +601,13 @@ public final class Log implements Closeable {
                 return;
             }
             try {
-                Long from = segments.floorKey(Math.max(flushed - 1, 0));
+                NavigableMap<Long, Segment> view = segments;
+                Long from = view.floorKey(Math.max(flushed - 1, 0));
                 if (from == null) {
-                    from = segments.firstKey();
+                    from = view.firstKey();
                 }
                 List<Segment> dataOnly = new ArrayList<>();
-                for (Segment seg : segments.subMap(from, true, target, false).values()) {
+                for (Segment seg : view.subMap(from, true, target, false).values()) {
                     boolean isActive = seg == active;
                     seg.flush(isActive);
                     if (isActive) {
@@ -626,7 +654,8 @@ public final class Log implements Closeable {
 
     /**
      * DeleteRecords: moves the log start offset up to {@code offset} and deletes the segments entirely
-     * below it. The new start offset is durable when this returns.
+     * below it (files removed after {@code file.delete.delay.ms}). The new start offset is durable when
+     * this returns.
      *
      * @return the new log start offset
      * @throws OffsetOutOfRangeException if {@code offset} is above the high watermark
@@ -646,19 +675,8 @@ public final class Log implements Closeable {
                     if (offset == logEndOffset && active.size() > 0) {
                         roll(time.milliseconds());
                     }
-                    logStartOffset = offset;
-                    for (Segment seg : new ArrayList<>(segments.headMap(offset, true).values())) {
-                        Long nextBase = segments.higherKey(seg.baseOffset());
-                        if (nextBase != null && nextBase <= offset) {
-                            segments.remove(seg.baseOffset());
-                            seg.delete();
-                        }
-                    }
-                    epochCache.truncateFromStart(offset);
-                    LogStartOffsetListener l = listener;
-                    if (l != null) {
-                        l.onLogStartOffsetChanged(this);
-                    }
+                    moveLogStartOffset(offset);
+                    retire(segmentsBelow(offset));
                 } catch (IOException e) {
                     throw new KafkaStorageException("DeleteRecords on " + topicPartition + " failed: "
                             + e.getMessage(), e);
@@ -666,6 +684,123 @@ public final class Log implements Closeable {
                 return offset;
             }
         }
+    }
+
+    /**
+     * Retention: deletes, oldest first, closed segments wholly below the high watermark that are wholly
+     * below the log start offset or, when {@code cleanup.policy} contains {@code delete}, past
+     * {@code retention.ms} (largest timestamp older than {@code nowMs - retention.ms}; -1 keeps forever)
+     * or not needed to keep the log within {@code retention.bytes} (-1: no limit). Stops at the first
+     * segment that stays, so only a prefix goes; never the active segment. The log start offset moves to
+     * the first remaining segment, durably, before the segments leave the list; their files are removed
+     * after {@code file.delete.delay.ms}.
+     *
+     * @return the number of segments deleted
+     * @throws KafkaStorageException if a segment cannot be read or the new log start cannot be persisted
+     */
+    public int enforceRetention(long nowMs) {
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                ensureOpen();
+                LogConfig cfg = config;
+                boolean delete = cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_DELETE);
+                long retentionMs = cfg.retentionMs();
+                long retentionBytes = cfg.retentionBytes();
+                NavigableMap<Long, Segment> view = segments;
+                long excessBytes = retentionBytes < 0 ? 0 : sizeInBytes() - retentionBytes;
+                List<Segment> expired = new ArrayList<>();
+                long newStart = logStartOffset;
+                try {
+                    for (Segment seg : view.values()) {
+                        Long next = view.higherKey(seg.baseOffset());
+                        if (next == null || next > highWatermark) {
+                            break;
+                        }
+                        boolean belowStart = next <= logStartOffset;
+                        boolean overSize = delete && retentionBytes >= 0 && excessBytes >= seg.size();
+                        if (!belowStart && !overSize && !(delete && retentionMs >= 0
+                                && isOlderThan(seg, nowMs - retentionMs, cfg))) {
+                            break;
+                        }
+                        excessBytes -= seg.size();
+                        expired.add(seg);
+                        newStart = Math.max(newStart, next);
+                    }
+                    if (expired.isEmpty()) {
+                        return 0;
+                    }
+                    if (newStart > logStartOffset) {
+                        moveLogStartOffset(newStart);
+                    }
+                    retire(expired);
+                } catch (IOException e) {
+                    throw new KafkaStorageException("Retention on " + topicPartition + " failed: " + e.getMessage(), e);
+                }
+                LOG.debug("Retention deleted {} segments of {}; log start is now {}", expired.size(), topicPartition,
+                        logStartOffset);
+                return expired.size();
+            }
+        }
+    }
+
+    private static boolean isOlderThan(Segment seg, long limitMs, LogConfig cfg) throws IOException {
+        seg.ensureLoaded(cfg.indexIntervalBytes());
+        return seg.largestTimestamp() < limitMs;
+    }
+
+    /** Segments wholly below {@code offset}, ascending. */
+    private List<Segment> segmentsBelow(long offset) {
+        NavigableMap<Long, Segment> view = segments;
+        List<Segment> below = new ArrayList<>();
+        for (Segment seg : view.values()) {
+            Long next = view.higherKey(seg.baseOffset());
+            if (next == null || next > offset) {
+                break;
+            }
+            below.add(seg);
+        }
+        return below;
+    }
+
+    /** Moves the log start offset up; it and the epochs it drops are durable on return (writer only). */
+    private void moveLogStartOffset(long offset) throws IOException {
+        logStartOffset = offset;
+        epochCache.truncateFromStart(offset);
+        LogStartOffsetListener l = listener;
+        if (l != null) {
+            l.onLogStartOffsetChanged(this);
+        }
+    }
+
+    /** Takes segments out of the list, renames their files and schedules their removal (writer only). */
+    private void retire(List<Segment> retired) throws IOException {
+        if (retired.isEmpty()) {
+            return;
+        }
+        replaceSegments(retired, null);
+        for (Segment seg : retired) {
+            seg.renameForDeletion();
+        }
+        scheduleDeletion(retired);
+    }
+
+    private void scheduleDeletion(List<Segment> retired) {
+        long delayMs = config.fileDeleteDelayMs();
+        for (Segment seg : retired) {
+            deleter.deleteLater(seg, delayMs);
+        }
+    }
+
+    /** Publishes a new segment list without {@code removed} and with {@code added} if not null (writer only). */
+    private void replaceSegments(Collection<Segment> removed, Segment added) {
+        TreeMap<Long, Segment> next = new TreeMap<>(segments);
+        for (Segment seg : removed) {
+            next.remove(seg.baseOffset(), seg);
+        }
+        if (added != null) {
+            next.put(added.baseOffset(), added);
+        }
+        segments = Collections.unmodifiableNavigableMap(next);
     }
 
     /**
@@ -686,12 +821,14 @@ public final class Log implements Closeable {
                 try {
                     int interval = config.indexIntervalBytes();
                     if (offset < logStartOffset) {
-                        for (Segment seg : new ArrayList<>(segments.values())) {
-                            segments.remove(seg.baseOffset());
-                            seg.delete();
+                        List<Segment> all = List.copyOf(segments.values());
+                        // Renamed before the new segment is created: it may have the same base offset.
+                        for (Segment seg : all) {
+                            seg.renameForDeletion();
                         }
                         Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
-                        segments.put(offset, created);
+                        replaceSegments(all, created);
+                        scheduleDeletion(all);
                         active = created;
                         logStartOffset = offset;
                         epochCache.clear();
@@ -702,10 +839,7 @@ public final class Log implements Closeable {
                         }
                     } else {
                         Segment target = segments.floorEntry(offset).getValue();
-                        for (Segment seg : new ArrayList<>(segments.tailMap(target.baseOffset(), false).values())) {
-                            segments.remove(seg.baseOffset());
-                            seg.delete();
-                        }
+                        retire(List.copyOf(segments.tailMap(target.baseOffset(), false).values()));
                         target.ensureLoaded(interval);
                         target.truncateTo(offset, interval);
                         active = target;

@@ -31,10 +31,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -50,9 +56,18 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Opening recovers every log: after a clean shutdown nothing is scanned; otherwise each log is
- * checked from its recovery point, its torn tail cut and its indexes and producer state rebuilt.
+ * checked from the segment holding its recovery point (CRCs only past that point), its torn tail cut
+ * and its indexes and producer state rebuilt. The directories load at the same time, each on its own
+ * {@code num.recovery.threads.per.data.dir} threads, one log per task.
  * {@link #checkpoint()} and {@link #close()} are durable when they return; {@link #close()} is the clean
  * shutdown (everything fsynced, producer snapshots, checkpoints, marker).
+ *
+ * <p>A new log goes to the directory holding the fewest logs (the first of those, in {@code log.dirs}
+ * order); an existing one stays in the directory that holds it.
+ *
+ * <p>Segments that logs delete are removed after {@code file.delete.delay.ms} on the scheduler given to
+ * {@link #open(List, Map, Time, int, ScheduledExecutorService)} (at once without one); those still
+ * waiting at {@link #close()} are removed then.
  *
  * <p>Thread-safety: all methods are thread-safe; creation and deletion of logs are serialized.
  */
@@ -69,41 +84,58 @@ public final class LogManager implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
+    /** Loading a directory that takes longer than this is worth a log line even after a clean shutdown. */
+    private static final long SLOW_LOAD_MS = 1000;
+
     private final List<Path> logDirs;
     private final Map<String, String> topicDefaults;
     private final LogConfig defaultConfig;
     private final Time time;
     private final List<FileChannel> lockChannels;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private final SegmentDeleter deleter;
     private final GroupCommit groupCommit;
     private final Object checkpointLock = new Object();
     private volatile boolean closed;
 
     private LogManager(List<Path> logDirs, Map<String, String> topicDefaults, LogConfig defaultConfig, Time time,
-                       List<FileChannel> lockChannels) {
+                       List<FileChannel> lockChannels, SegmentDeleter deleter) {
         this.logDirs = logDirs;
         this.topicDefaults = topicDefaults;
         this.defaultConfig = defaultConfig;
         this.time = time;
         this.lockChannels = lockChannels;
+        this.deleter = deleter;
         this.groupCommit = new GroupCommit("letterbox-group-commit");
     }
 
+    /** Opens with one recovery thread per directory; deleted segments are removed at once. */
     public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults) {
         return open(logDirs, topicDefaults, Time.SYSTEM);
+    }
+
+    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time) {
+        return open(logDirs, topicDefaults, time, 1, null);
     }
 
     /**
      * Locks, recovers and opens every log in {@code logDirs}.
      *
      * @param topicDefaults topic-level keys (e.g. {@code segment.bytes}) used for logs without overrides
+     * @param recoveryThreadsPerDir threads that open the logs of each directory
+     * @param scheduler runs the delayed removal of deleted segments; owned by the caller, who shuts it down
+     *                  after {@link #close()}; null removes them at once
      * @throws LogDirLockedException if a directory is used by another process or LogManager
      * @throws org.apache.kafka.common.errors.InvalidConfigurationException for a bad default
      * @throws KafkaStorageException on an I/O failure
      */
-    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time) {
+    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time,
+                                  int recoveryThreadsPerDir, ScheduledExecutorService scheduler) {
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("At least one log directory is required");
+        }
+        if (recoveryThreadsPerDir < 1) {
+            throw new IllegalArgumentException("recoveryThreadsPerDir must be at least 1");
         }
         LogConfig defaultConfig = LogConfig.of(Map.of(), topicDefaults);
         List<Path> dirs = logDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
@@ -113,10 +145,9 @@ public final class LogManager implements Closeable {
             for (Path dir : dirs) {
                 locks.add(lock(dir));
             }
-            manager = new LogManager(dirs, Map.copyOf(topicDefaults), defaultConfig, time, locks);
-            for (Path dir : dirs) {
-                manager.loadDir(dir);
-            }
+            manager = new LogManager(dirs, Map.copyOf(topicDefaults), defaultConfig, time, locks,
+                    scheduler == null ? SegmentDeleter.IMMEDIATE : new SegmentDeleter(scheduler));
+            manager.loadDirs(recoveryThreadsPerDir);
             for (Path dir : dirs) {
                 Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
                 AtomicFile.fsyncDirectory(dir);
@@ -176,7 +207,50 @@ public final class LogManager implements Closeable {
         }
     }
 
-    private void loadDir(Path dir) throws IOException {
+    /** Opens the logs of every directory at once, each directory on its own threads. */
+    private void loadDirs(int threadsPerDir) throws IOException {
+        List<ExecutorService> pools = new ArrayList<>();
+        List<CompletableFuture<List<Log>>> dirLoads = new ArrayList<>();
+        try {
+            for (int i = 0; i < logDirs.size(); i++) {
+                ExecutorService pool = Executors.newFixedThreadPool(threadsPerDir,
+                        namedThreads("letterbox-recovery-" + i + "-"));
+                pools.add(pool);
+                dirLoads.add(loadDir(logDirs.get(i), pool));
+            }
+            Throwable failure = null;
+            for (CompletableFuture<List<Log>> load : dirLoads) {
+                try {
+                    for (Log log : load.join()) {
+                        Log other = logs.putIfAbsent(log.topicPartition(), log);
+                        if (other != null) {
+                            log.close();
+                            failure = failure != null ? failure : new IllegalStateException("Partition "
+                                    + log.topicPartition() + " has a log in both " + other.dir() + " and " + log.dir());
+                        }
+                    }
+                } catch (CompletionException e) {
+                    failure = failure != null ? failure : e.getCause();
+                }
+            }
+            if (failure instanceof IOException io) {
+                throw io;
+            } else if (failure instanceof RuntimeException re) {
+                throw re;
+            } else if (failure != null) {
+                throw new IllegalStateException("Loading the logs failed: " + failure, failure);
+            }
+        } finally {
+            pools.forEach(ExecutorService::shutdown);
+        }
+    }
+
+    /**
+     * Opens every log of {@code dir} on {@code pool}. The future fails with the first failure, after the
+     * other logs of the directory have opened and been closed again.
+     */
+    private CompletableFuture<List<Log>> loadDir(Path dir, ExecutorService pool) throws IOException {
+        long startNs = System.nanoTime();
         boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE));
         Map<TopicPartition, Long> recoveryPoints = readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT));
         Map<TopicPartition, Long> startOffsets = readCheckpoint(dir.resolve(LOG_START_OFFSET_CHECKPOINT));
@@ -184,6 +258,7 @@ public final class LogManager implements Closeable {
         try (Stream<Path> list = Files.list(dir)) {
             children = list.filter(Files::isDirectory).sorted().toList();
         }
+        List<CompletableFuture<Log>> opening = new ArrayList<>();
         for (Path child : children) {
             String name = child.getFileName().toString();
             if (name.equals(METADATA_DIR)) {
@@ -201,18 +276,38 @@ public final class LogManager implements Closeable {
                 LOG.warn("Ignoring {}: not a partition directory", child);
                 continue;
             }
-            if (logs.containsKey(tp)) {
-                throw new IllegalStateException("Partition " + tp + " has a log in both " + logs.get(tp).dir()
-                        + " and " + child);
-            }
             long recoveryPoint = clean ? Long.MAX_VALUE : recoveryPoints.getOrDefault(tp, 0L);
-            Log log = Log.open(child, Uuid.ZERO_UUID, defaultConfig, time, recoveryPoint,
-                    startOffsets.getOrDefault(tp, 0L), clean, this::onLogStartOffsetChanged);
-            logs.put(tp, log);
+            long logStart = startOffsets.getOrDefault(tp, 0L);
+            opening.add(CompletableFuture.supplyAsync(() -> Log.open(child, Uuid.ZERO_UUID, defaultConfig, time,
+                    recoveryPoint, logStart, clean, this::onLogStartOffsetChanged, deleter), pool));
         }
-        if (!children.isEmpty()) {
-            LOG.info("Opened {} logs in {} ({} shutdown)", children.size(), dir, clean ? "after a clean" : "after an unclean");
-        }
+        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((ok, error) -> {
+            List<Log> opened = new ArrayList<>();
+            for (CompletableFuture<Log> f : opening) {
+                if (!f.isCompletedExceptionally()) {
+                    opened.add(f.join());
+                }
+            }
+            if (error != null) {
+                opened.forEach(Log::close);
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            if ((!clean && !opened.isEmpty()) || tookMs > SLOW_LOAD_MS) {
+                LOG.info("Loaded {} partitions from {} in {} ms after {} shutdown", opened.size(), dir, tookMs,
+                        clean ? "a clean" : "an unclean");
+            }
+            return opened;
+        });
+    }
+
+    private static ThreadFactory namedThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private void onLogStartOffsetChanged(Log log) throws IOException {
@@ -260,7 +355,7 @@ public final class LogManager implements Closeable {
             }
             Path dir = pickDir();
             Log log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
-                    this::onLogStartOffsetChanged);
+                    this::onLogStartOffsetChanged, deleter);
             try {
                 AtomicFile.fsyncDirectory(dir);
             } catch (IOException e) {
@@ -362,8 +457,9 @@ public final class LogManager implements Closeable {
     }
 
     /**
-     * Clean shutdown: fsyncs every log, writes producer snapshots, checkpoints and the clean-shutdown
-     * marker of each directory where every log closed cleanly, and releases the locks.
+     * Clean shutdown: fsyncs every log, writes producer snapshots, removes deleted segments still waiting
+     * for their delay, writes checkpoints and the clean-shutdown marker of each directory where every log
+     * closed cleanly, and releases the locks.
      */
     @Override
     public synchronized void close() {
@@ -404,6 +500,7 @@ public final class LogManager implements Closeable {
         } finally {
             pool.shutdown();
         }
+        deleter.deleteAllNow();
         try {
             checkpoint();
             for (Path dir : logDirs) {
@@ -425,6 +522,7 @@ public final class LogManager implements Closeable {
         for (Log log : logs.values()) {
             log.close();
         }
+        deleter.abandonAll();
         releaseLocks(lockChannels);
     }
 }

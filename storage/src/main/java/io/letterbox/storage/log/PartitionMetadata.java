@@ -38,7 +38,8 @@ final class PartitionMetadata {
         if (!Files.exists(file)) {
             return Uuid.ZERO_UUID;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        // Not readAllLines: its buffers are far larger than this file, and every log reads it at start-up.
+        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         if (lines.size() < 2 || !lines.get(0).trim().equals("version: 0") || !lines.get(1).startsWith("topic_id: ")) {
             throw new CorruptCheckpointException(file, "expected 'version: 0' and 'topic_id: <id>'");
         }

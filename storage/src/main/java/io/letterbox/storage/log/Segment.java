@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * One segment of a partition log: {@code <base>.log} holding magic v2 batches back to back exactly as
@@ -22,10 +23,17 @@ import java.nio.file.Path;
  * Indexes of a segment that is not the active one are loaded lazily on first use; a missing or
  * inconsistent index is rebuilt from the log file.
  *
+ * <p>Deletion is in two steps: {@link #renameForDeletion} gives the files the {@value #DELETED_SUFFIX}
+ * suffix while the channels stay open, so reads that already hold the segment (a fetch sending a
+ * slice of it) still work; {@link #delete} later closes and removes them.
+ *
  * <p>Thread-safety: one writer (the owning {@link Log}'s append lock); readers run concurrently and
  * only look below the published {@link #size()}, which is set after the bytes are written.
  */
 final class Segment implements Closeable {
+
+    /** Suffix of the files of a segment that retention or truncation removed; gone at the next open. */
+    static final String DELETED_SUFFIX = ".deleted";
 
     /** Callback for each valid batch found while scanning a segment. */
     interface BatchVisitor {
@@ -33,9 +41,10 @@ final class Segment implements Closeable {
     }
 
     private final long baseOffset;
-    private final Path logFile;
-    private final Path indexFile;
-    private final Path timeIndexFile;
+    // Change once, in renameForDeletion; guarded by this object's monitor, volatile for messages.
+    private volatile Path logFile;
+    private volatile Path indexFile;
+    private volatile Path timeIndexFile;
     private final FileRecords records;
     private final long createdMs;
     private final long rollJitterMs;
@@ -64,7 +73,8 @@ final class Segment implements Closeable {
     }
 
     static String fileName(long offset, String suffix) {
-        return String.format("%020d%s", offset, suffix);
+        String digits = Long.toString(offset);
+        return "0".repeat(20 - digits.length()) + digits + suffix;
     }
 
     static Path logFile(Path dir, long baseOffset) {
@@ -126,12 +136,6 @@ final class Segment implements Closeable {
             try {
                 oi = OffsetIndex.load(indexFile, baseOffset, Math.max(logSize, 1));
                 ti = TimeIndex.load(timeIndexFile, baseOffset);
-                if (oi.entryCount() > 0) {
-                    BatchHeader h = new HeaderScanner(channel(), oi.lastPosition(), logSize).peek();
-                    if (h == null || h.baseOffset() != oi.lastOffset()) {
-                        throw new CorruptIndexException("Last entry of " + indexFile + " does not point at a batch");
-                    }
-                }
                 if (ti.entryCount() > 0 && (ti.lastOffset() < baseOffset || logSize == 0)) {
                     throw new CorruptIndexException("Time index " + timeIndexFile + " does not match the log");
                 }
@@ -144,17 +148,26 @@ final class Segment implements Closeable {
                 closeQuietly(oi);
                 closeQuietly(ti);
                 Log.LOG.warn("Rebuilding indexes of {}: {}", logFile, e.getMessage());
-                recover(indexIntervalBytes, false, null);
+                recover(indexIntervalBytes, Long.MAX_VALUE, null);
             }
         }
     }
 
-    /** Reads the headers after the last index entry to learn nextOffset and max timestamp. */
+    /**
+     * Reads the headers from the last index entry on to learn nextOffset and max timestamp; false if that
+     * entry does not point at a batch with its offset or the tail is not whole batches.
+     */
     private boolean loadTail(OffsetIndex oi, TimeIndex ti, int logSize, int indexIntervalBytes) throws IOException {
         long maxTs = ti.lastTimestamp();
         long offsetOfMax = ti.lastOffset();
         long next = oi.entryCount() > 0 ? oi.lastOffset() : baseOffset;
         HeaderScanner scanner = new HeaderScanner(channel(), oi.lastPosition(), logSize);
+        if (oi.entryCount() > 0) {
+            BatchHeader indexed = scanner.peek();
+            if (indexed == null || indexed.baseOffset() != oi.lastOffset()) {
+                return false;
+            }
+        }
         int scanned = 0;
         BatchHeader h;
         while ((h = scanner.peek()) != null) {
@@ -178,19 +191,21 @@ final class Segment implements Closeable {
         this.bytesSinceLastIndexEntry = Math.min(scanned, indexIntervalBytes);
         this.size = logSize;
         if (logSize > 0) {
-            BatchHeader first = new HeaderScanner(channel(), 0, logSize).peek();
+            BatchHeader first = new HeaderScanner(channel(), 0, Math.min(logSize, BatchHeader.SIZE)).peek();
             this.firstBatchTimestamp = first == null ? -1L : first.maxTimestamp();
         }
         return true;
     }
 
     /**
-     * Scans the whole file batch by batch (size, magic, offsets, and the CRC if {@code verifyCrc}),
-     * rebuilds both indexes, and truncates the file after the last whole valid batch.
+     * Walks the whole file batch by batch (size, magic, offsets), checks the CRC of every batch whose last
+     * offset is at or above {@code crcFromOffset}, rebuilds both indexes, and truncates the file after the
+     * last whole valid batch. Batches below {@code crcFromOffset} (the recovery point: fsynced before the
+     * crash) only have their headers read; {@code Long.MAX_VALUE} checks no CRC.
      *
      * @return the number of bytes truncated (0 if the file was intact)
      */
-    synchronized int recover(int indexIntervalBytes, boolean verifyCrc, BatchVisitor visitor) throws IOException {
+    synchronized int recover(int indexIntervalBytes, long crcFromOffset, BatchVisitor visitor) throws IOException {
         closeQuietly(offsetIndex);
         closeQuietly(timeIndex);
         OffsetIndex oi = OffsetIndex.create(indexFile, baseOffset);
@@ -209,7 +224,7 @@ final class Segment implements Closeable {
                     || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
                 break;
             }
-            if (verifyCrc) {
+            if (h.lastOffset() >= crcFromOffset) {
                 if (batchBuf == null || batchBuf.capacity() < h.sizeInBytes()) {
                     batchBuf = ByteBuffer.allocate(Math.max(h.sizeInBytes(), 64 * 1024));
                 }
@@ -389,11 +404,20 @@ final class Segment implements Closeable {
         if (h != null) {
             records.truncateTo(h.position());
         }
-        recover(indexIntervalBytes, false, null);
+        recover(indexIntervalBytes, Long.MAX_VALUE, null);
     }
 
     long maxTimestamp() {
         return maxTimestamp;
+    }
+
+    /**
+     * What time retention compares with its limit (valid once loaded): the largest record timestamp, or,
+     * for a segment without any, the log file's modification time.
+     */
+    long largestTimestamp() throws IOException {
+        long max = maxTimestamp;
+        return max >= 0 ? max : Files.getLastModifiedTime(logFile).toMillis();
     }
 
     long offsetOfMaxTimestamp() {
@@ -441,8 +465,32 @@ final class Segment implements Closeable {
         records.close();
     }
 
-    /** Closes and removes the segment's files. */
-    void delete() throws IOException {
+    /**
+     * Renames the files to {@code <name>}{@value #DELETED_SUFFIX}; the open channels keep serving reads.
+     * A later segment with the same base offset can then be created beside them.
+     */
+    synchronized void renameForDeletion() throws IOException {
+        Path deletedLog = withDeletedSuffix(logFile);
+        records.renameTo(deletedLog.toFile());
+        logFile = deletedLog;
+        indexFile = moveIfExists(indexFile);
+        timeIndexFile = moveIfExists(timeIndexFile);
+    }
+
+    private static Path withDeletedSuffix(Path file) {
+        return file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
+    }
+
+    private static Path moveIfExists(Path file) throws IOException {
+        Path target = withDeletedSuffix(file);
+        if (Files.exists(file)) {
+            Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return target;
+    }
+
+    /** Closes and removes the segment's files (under their current names). */
+    synchronized void delete() throws IOException {
         try {
             close();
         } finally {

@@ -164,7 +164,8 @@ public final class ProducerStateManager {
     }
 
     public static Path snapshotFile(Path dir, long offset) {
-        return dir.resolve(String.format("%020d%s", offset, SNAPSHOT_SUFFIX));
+        String digits = Long.toString(offset);
+        return dir.resolve("0".repeat(20 - digits.length()) + digits + SNAPSHOT_SUFFIX);
     }
 
     /** Durably writes the current state as the snapshot at {@code offset} and keeps only the newest few. */

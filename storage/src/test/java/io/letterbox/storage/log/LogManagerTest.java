@@ -150,6 +150,41 @@ class LogManagerTest {
     }
 
     @Test
+    void partitionsAreFoundInTheirDirectoryAfterRestartsAndNewOnesGoWhereTheFewestAre() throws Exception {
+        // Given: five partitions over two directories, with records
+        Path a = tmp.resolve("a").toAbsolutePath();
+        Path b = tmp.resolve("b").toAbsolutePath();
+        Map<TopicPartition, Path> placed = new java.util.HashMap<>();
+        LogManager manager = LogManager.open(List.of(a, b), Map.of());
+        for (int p = 0; p < 5; p++) {
+            Log log = manager.getOrCreate(new TopicPartition("t", p), Uuid.randomUuid(), LogConfig.defaults());
+            log.appendAsLeader(batch("v" + p), 0, NOW);
+            placed.put(log.topicPartition(), log.dir().getParent());
+        }
+        manager.close();
+
+        // When: reopened after a clean shutdown, then after a crash
+        LogManager reopened = LogManager.open(List.of(a, b), Map.of());
+        Map<TopicPartition, Path> afterClean = new java.util.HashMap<>();
+        reopened.logs().forEach(l -> afterClean.put(l.topicPartition(), l.dir().getParent()));
+        Log sixth = reopened.getOrCreate(new TopicPartition("t", 5), Uuid.randomUuid(), LogConfig.defaults());
+        reopened.crash();
+        try (LogManager afterCrash = LogManager.open(List.of(a, b), Map.of())) {
+
+            // Then
+            assertThat(afterClean).isEqualTo(placed);
+            assertThat(placed.values().stream().filter(a::equals)).hasSize(3);
+            assertThat(sixth.dir().getParent()).isEqualTo(b);
+            assertThat(afterCrash.logs()).hasSize(6).allSatisfy(l -> assertThat(consumeAll(l))
+                    .containsExactlyElementsOf(l.topicPartition().partition() < 5
+                            ? List.of("v" + l.topicPartition().partition()) : List.of()));
+            assertThat(Files.readString(a.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))).doesNotContain("t 1 ");
+            assertThat(Files.readString(b.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))).contains("t 1 1")
+                    .doesNotContain("t 0 ");
+        }
+    }
+
+    @Test
     void getOrCreateReturnsTheSameLogAndRefusesAnotherTopicId() {
         // Given
         try (LogManager manager = LogManager.open(List.of(tmp), Map.of())) {
