@@ -26,8 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A consumer group survives the crash of a member: three member processes share six
  * partitions, one is killed with SIGKILL mid-stream, and the other two take over its partitions
- * within the session timeout plus one rebalance. Members commit after processing, so every
- * record is processed at least once and the group's committed offsets reach the end.
+ * within the session timeout plus one rebalance, with either group protocol. Members commit after
+ * processing, so every record is processed at least once and the group's committed offsets reach
+ * the end.
  */
 class GroupFailoverIT {
 
@@ -36,12 +37,22 @@ class GroupFailoverIT {
     private static final int SESSION_TIMEOUT_MS = 6_000;
 
     @RegisterExtension
-    static final BrokerExtension BROKER = new BrokerExtension("group-failover",
-            Map.of("group.initial.rebalance.delay.ms", "500"));
+    static final BrokerExtension BROKER = new BrokerExtension("group-failover", Map.of(
+            "group.initial.rebalance.delay.ms", "500",
+            "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
+            "group.consumer.min.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
+            "group.consumer.heartbeat.interval.ms", "1000",
+            "group.consumer.min.heartbeat.interval.ms", "1000"));
 
     @Test
     void aKilledClassicMembersPartitionsAreConsumedByTheOthersAndNoRecordIsLost() throws Exception {
         killOneOfThree(Settings.classic(SESSION_TIMEOUT_MS));
+    }
+
+    @Test
+    void aKilledConsumerProtocolMembersPartitionsAreConsumedByTheOthersAndNoRecordIsLost() throws Exception {
+        // group.protocol=consumer: the session timeout is the broker's group.consumer.session.timeout.ms
+        killOneOfThree(Settings.consumer());
     }
 
     private void killOneOfThree(Settings settings) throws Exception {
