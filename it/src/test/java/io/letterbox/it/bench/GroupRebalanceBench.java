@@ -65,7 +65,7 @@ public final class GroupRebalanceBench {
         createTopic(bootstrap, topic, partitions);
         // Members keep up with a live stream, so "consumed again" follows the reassignment, not a backlog
         Settings base = "consumer".equals(protocol) ? Settings.consumer() : Settings.classic(SESSION_TIMEOUT_MS);
-        Settings settings = new Settings(base.protocol(), base.sessionTimeoutMs(), 100, 0, base.lifetime());
+        Settings settings = new Settings(base.protocol(), base.sessionTimeoutMs(), 100, 0, Duration.ofMinutes(5));
         AtomicBoolean stop = new AtomicBoolean();
         Thread producer = new Thread(() -> {
             try (KafkaProducer<String, String> p = ItSupport.producer(bootstrap)) {
@@ -86,7 +86,7 @@ public final class GroupRebalanceBench {
                 members.add(GroupMemberProcess.start(topic + "-m" + i, bootstrap, topic, "g-" + topic, settings));
             }
             await(() -> GroupMembers.ownDisjointAll(members, partitions)
-                    && members.stream().allMatch(m -> m.processed().size() > 10));
+                    && members.stream().allMatch(m -> !m.assignment().isEmpty() && m.processed().size() > 10));
             GroupMemberProcess victim = members.get(0);
             Set<Integer> orphaned = victim.assignment();
             List<GroupMemberProcess> survivors = members.subList(1, members.size());
@@ -194,10 +194,10 @@ public final class GroupRebalanceBench {
     }
 
     private static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up after 120 s");
+                throw new IllegalStateException("gave up after 240 s");
             }
             Thread.sleep(2);
         }
