@@ -25,6 +25,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.letterbox.broker.group.ConsumerGroupStore;
 import io.letterbox.broker.group.GroupMembership;
 import io.letterbox.metadata.image.ClusterImage;
 import io.letterbox.metadata.image.MetadataImage;
@@ -61,7 +62,7 @@ class ConsumerGroupCoordinatorTest {
                     if (notCoordinatorFor.contains(groupId)) {
                         throw new NotCoordinatorException("not here");
                     }
-                }, classicGroupsInUse::contains);
+                }, classicGroupsInUse::contains, ConsumerGroupStore.IN_MEMORY);
     }
 
     /** An image with these topics (name to partition count); "t" keeps its id across images. */
@@ -136,7 +137,7 @@ class ConsumerGroupCoordinatorTest {
 
         private ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData r) {
             ConsumerGroupHeartbeatResponseData out = coordinator.heartbeat(r, "client-" + memberId, "/127.0.0.1",
-                    (short) 1);
+                    (short) 1).join();
             lastError = Errors.forCode(out.errorCode());
             if (lastError != Errors.NONE) {
                 return out;
@@ -369,7 +370,7 @@ class ConsumerGroupCoordinatorTest {
         image.set(image(Map.of(TOPIC, 2, "t-2", 3, "x", 4)));
         ConsumerGroupHeartbeatResponseData joined = coordinator.heartbeat(new ConsumerGroupHeartbeatRequestData()
                 .setGroupId(GROUP).setMemberId("r").setMemberEpoch(0).setRebalanceTimeoutMs(1000)
-                .setSubscribedTopicRegex("t.*").setTopicPartitions(List.of()), "c", "/h", (short) 1);
+                .setSubscribedTopicRegex("t.*").setTopicPartitions(List.of()), "c", "/h", (short) 1).join();
 
         assertThat(joined.assignment().topicPartitions()).hasSize(2);
         assertThat(describe().members().get(0).subscribedTopicRegex()).isEqualTo("t.*");
@@ -394,7 +395,7 @@ class ConsumerGroupCoordinatorTest {
     void versionZeroMembersGetAnIdFromTheCoordinator() {
         ConsumerGroupHeartbeatResponseData joined = coordinator.heartbeat(new ConsumerGroupHeartbeatRequestData()
                 .setGroupId(GROUP).setMemberId("").setMemberEpoch(0).setRebalanceTimeoutMs(1000)
-                .setSubscribedTopicNames(List.of(TOPIC)).setTopicPartitions(List.of()), "c", "/h", (short) 0);
+                .setSubscribedTopicNames(List.of(TOPIC)).setTopicPartitions(List.of()), "c", "/h", (short) 0).join();
 
         assertThat(joined.errorCode()).isZero();
         assertThat(joined.memberId()).isNotEmpty();
@@ -450,7 +451,7 @@ class ConsumerGroupCoordinatorTest {
     }
 
     private Errors error(ConsumerGroupHeartbeatRequestData request) {
-        return Errors.forCode(coordinator.heartbeat(request, "c", "/h", (short) 1).errorCode());
+        return Errors.forCode(coordinator.heartbeat(request, "c", "/h", (short) 1).join().errorCode());
     }
 
     @Test
