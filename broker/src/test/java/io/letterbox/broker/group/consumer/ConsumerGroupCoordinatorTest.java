@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -49,6 +50,7 @@ class ConsumerGroupCoordinatorTest {
     private final AtomicReference<MetadataImage> image = new AtomicReference<>(image(Map.of(TOPIC, 6)));
     private final Set<String> classicGroupsInUse = new HashSet<>();
     private final Set<String> notCoordinatorFor = new HashSet<>();
+    private ConsumerGroupStore store = ConsumerGroupStore.IN_MEMORY;
     private ConsumerGroupCoordinator coordinator = coordinator(3);
 
     @AfterEach
@@ -62,7 +64,8 @@ class ConsumerGroupCoordinatorTest {
                     if (notCoordinatorFor.contains(groupId)) {
                         throw new NotCoordinatorException("not here");
                     }
-                }, classicGroupsInUse::contains, ConsumerGroupStore.IN_MEMORY);
+                }, classicGroupsInUse::contains, (groupId, group, nowMs) -> store.storeConsumerGroup(groupId, group,
+                        nowMs));
     }
 
     /** An image with these topics (name to partition count); "t" keeps its id across images. */
@@ -492,6 +495,44 @@ class ConsumerGroupCoordinatorTest {
         a.leave(-1);
         membership.validateOffsetCommit(GROUP, true, -1, "", null, (short) 9);
         assertThat(describe().groupState()).isEqualTo("Empty");
+    }
+
+    @Test
+    void aHeartbeatIsAnsweredOnceItsWriteIsDurableAndAFailedWriteIsWrittenAgain() {
+        // Given a store that holds each write until the test settles it
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        store = (groupId, group, nowMs) -> {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            writes.add(f);
+            return f;
+        };
+
+        // When a member joins, its answer waits for the group's record
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> joined = coordinator.heartbeat(join("a"), "c", "/h",
+                (short) 1);
+        assertThat(writes).hasSize(1);
+        assertThat(joined).isNotDone();
+        writes.get(0).complete(null);
+        assertThat(joined.join().memberEpoch()).isEqualTo(1);
+
+        // And a heartbeat that changes nothing writes nothing and is answered at once
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> plain = coordinator.heartbeat(
+                new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("a").setMemberEpoch(1), "c",
+                "/h", (short) 1);
+        assertThat(plain.join().errorCode()).isZero();
+        assertThat(writes).hasSize(1);
+
+        // When a write fails, the member is told to retry, and its retry writes the group again
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> failed = coordinator.heartbeat(join("b"), "c", "/h",
+                (short) 1);
+        writes.get(1).completeExceptionally(new IllegalStateException("disk full"));
+        assertThat(Errors.forCode(failed.join().errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> retried = coordinator.heartbeat(join("b"), "c", "/h",
+                (short) 1);
+        assertThat(writes).hasSize(3);
+        writes.get(2).complete(null);
+        assertThat(retried.join().errorCode()).isZero();
+        assertThat(retried.join().memberEpoch()).isEqualTo(2);
     }
 
     @Test
