@@ -113,14 +113,15 @@ public final class Broker implements AutoCloseable {
                     config.offsetsTopicReplicationFactor(), partitions, metadata.controller());
             classicGroups = new ClassicGroupCoordinator(config.classicGroupLimits(), groups);
             groups.addLoadListener(classicGroups);
-            metadata.addListener(groups);
             ClassicGroupCoordinator classic = classicGroups;
             // A group id is one protocol's: a classic group with members keeps consumer-protocol members out.
             consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(), metadata::image,
                     groups::checkCoordinator, groupId -> {
                         ClassicGroup.State state = classic.stateOf(groupId);
                         return state != null && state != ClassicGroup.State.EMPTY && state != ClassicGroup.State.DEAD;
-                    });
+                    }, groups);
+            groups.addLoadListener(consumerGroups);
+            metadata.addListener(groups);
             // The consumer coordinator first: its group shadows an empty classic group of the same id.
             GroupRegistry allGroups = new GroupRegistry(groups, List.of(consumerGroups, classicGroups));
             expiry = new OffsetExpiry(groups, allGroups, config.offsetsRetentionMs());

@@ -286,8 +286,8 @@ class ConsumerGroupIT {
             // When the broker restarts under them
             BROKER.broker().restart();
 
-            // Then they settle again as a Stable group of the same two members (Letterbox, whose
-            // groups live in memory, has them rejoin), and read what arrives afterwards, each record once
+            // Then they settle again as a Stable group of the same two members (the group is stored:
+            // they carry on at their epochs), and read what arrives afterwards, each record once
             try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
                 pollUntil(consumers, read, () -> settled(admin, group, consumers));
             }
@@ -300,6 +300,50 @@ class ConsumerGroupIT {
         } finally {
             closeAll(consumers);
         }
+    }
+
+    @Test
+    void anEmptyGroupIsStillAnEmptyConsumerGroupAfterTheBrokerRestarts() {
+        BROKER.broker().assumeCanRestart();
+        // Given a consumer group whose only member left
+        String topic = topic(PARTITIONS);
+        String group = "g-" + topic;
+        List<KafkaConsumer<String, String>> consumers = members(group, topic, 1);
+        try {
+            pollUntil(consumers, new HashMap<>(), () -> consumers.get(0).assignment().size() == PARTITIONS);
+        } finally {
+            closeAll(consumers);
+        }
+        try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+            ItSupport.await("the group is Empty", () -> describeConsumerGroup(admin, group).groupState()
+                    == GroupState.EMPTY);
+            int epoch = describeConsumerGroup(admin, group).groupEpoch().orElseThrow();
+
+            // When the broker restarts
+            BROKER.broker().restart();
+
+            // Then the group is listed and described as an Empty consumer group, at its epoch
+            ItSupport.await("the group is listed after the restart", () -> {
+                try {
+                    return get(admin.listGroups().all()).stream().anyMatch(g -> g.groupId().equals(group));
+                } catch (RuntimeException e) {
+                    return false; // still loading
+                }
+            });
+            assertThat(get(admin.listGroups().all())).filteredOn(g -> g.groupId().equals(group)).singleElement()
+                    .satisfies(g -> {
+                        assertThat(g.type()).hasValue(GroupType.CONSUMER);
+                        assertThat(g.groupState()).hasValue(GroupState.EMPTY);
+                    });
+            ConsumerGroupDescription d = describeConsumerGroup(admin, group);
+            assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(d.groupState()).isEqualTo(GroupState.EMPTY);
+            assertThat(d.groupEpoch()).hasValue(epoch);
+        }
+    }
+
+    private static ConsumerGroupDescription describeConsumerGroup(Admin admin, String group) {
+        return get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
     }
 
     // ---- admin ---------------------------------------------------------------------------------

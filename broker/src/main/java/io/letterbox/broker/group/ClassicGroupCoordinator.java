@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.group.ClassicGroup.Member;
 import io.letterbox.broker.group.ClassicGroup.State;
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.handler.ErrorMapping;
 
@@ -1086,7 +1087,8 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
      * group rebalances without it.
      */
     @Override
-    public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups) {
+    public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups,
+            Map<String, StoredConsumerGroup> consumerGroups) {
         classicGroups.forEach((groupId, stored) -> {
             ClassicGroup group = ClassicGroup.restore(groupId, stored);
             synchronized (group) {

@@ -22,6 +22,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
@@ -43,7 +44,7 @@ import io.letterbox.metadata.image.TopicImage;
  *
  * <p>Life of a shard: when this broker becomes its leader, the shard is LOADING while a loader
  * thread waits for its whole log to be durable and replays it from the log start; the classic
- * groups it stores are handed to the {@link GroupLoadListener}s; then LOADED. Requests for a
+ * and consumer groups it stores are handed to the {@link GroupLoadListener}s; then LOADED. Requests for a
  * loading shard get COORDINATOR_LOAD_IN_PROGRESS; for a shard this broker does not lead,
  * NOT_COORDINATOR. When leadership moves or the topic goes, the shard is dropped and the listeners
  * told.
@@ -55,7 +56,8 @@ import io.letterbox.metadata.image.TopicImage;
  * <p>Thread-safe: image changes arrive on the metadata publisher thread, loads run on one loader
  * thread, everything else on network threads and the coordinators' timers.
  */
-public final class GroupMetadataManager implements MetadataListener, ClassicGroupStore, AutoCloseable {
+public final class GroupMetadataManager implements MetadataListener, ClassicGroupStore, ConsumerGroupStore,
+        AutoCloseable {
 
     public static final String TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
 
@@ -219,7 +221,7 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
         return shardOf(groupId).deleteOffsets(groupId, partitions, nowMs);
     }
 
-    /** Tombstones every offset of the group and its metadata (DeleteGroups). */
+    /** Tombstones every offset of the group and its metadata, classic or consumer group (DeleteGroups). */
     public CompletableFuture<Void> deleteGroup(String groupId, long nowMs) {
         return shardOf(groupId).deleteGroup(groupId, nowMs);
     }
@@ -241,6 +243,11 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
     @Override
     public CompletableFuture<Void> storeGroup(String groupId, GroupMetadata metadata, long nowMs) {
         return shardOf(groupId).storeGroup(groupId, metadata, nowMs);
+    }
+
+    @Override
+    public CompletableFuture<Void> storeConsumerGroup(String groupId, StoredConsumerGroup group, long nowMs) {
+        return shardOf(groupId).storeConsumerGroup(groupId, group, nowMs);
     }
 
     // ---------------------------------------------------------------- shards
@@ -280,18 +287,19 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
     private void load(OffsetsShard shard) {
         long start = System.nanoTime();
         try {
-            Map<String, GroupMetadata> classicGroups = shard.load(() -> shard.unloaded || closed);
+            OffsetsShard.Loaded groups = shard.load(() -> shard.unloaded || closed);
             if (shard.unloaded || closed) {
                 return;
             }
             int index = shard.index;
             for (GroupLoadListener l : loadListeners) {
-                l.onLoaded(groupId -> partitionFor(groupId) == index, classicGroups);
+                l.onLoaded(groupId -> partitionFor(groupId) == index, groups.classicGroups(),
+                        groups.consumerGroups());
             }
             shard.loaded = true;
-            if (shard.groupCount() > 0 || !classicGroups.isEmpty()) {
-                log.info("Loaded {}-{}: offsets of {} groups, {} classic groups in {} ms", TOPIC, shard.index,
-                        shard.groupCount(), classicGroups.size(),
+            if (shard.groupCount() > 0 || !groups.classicGroups().isEmpty() || !groups.consumerGroups().isEmpty()) {
+                log.info("Loaded {}-{}: offsets of {} groups, {} classic and {} consumer groups in {} ms", TOPIC,
+                        shard.index, shard.groupCount(), groups.classicGroups().size(), groups.consumerGroups().size(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
         } catch (Exception e) {

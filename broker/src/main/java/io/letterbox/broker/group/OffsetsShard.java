@@ -21,6 +21,8 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.letterbox.broker.group.ConsumerGroupRecords.ConsumerGroupRecord;
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupRecord;
 import io.letterbox.broker.group.OffsetRecords.CorruptOffsetRecordException;
@@ -32,7 +34,8 @@ import io.letterbox.storage.log.LogReadInfo;
 /**
  * One partition of {@code __consumer_offsets} that this broker leads: the committed offsets of its
  * groups in memory, and the writer of every record its groups keep there (offsets, tombstones,
- * classic group metadata; see {@link OffsetRecords} and {@link GroupMetadataRecords}).
+ * classic group metadata, consumer groups; see {@link OffsetRecords}, {@link GroupMetadataRecords} and
+ * {@link ConsumerGroupRecords}).
  *
  * <p>Memory follows the log. A write is "done" (its future completes) once its batch is below the
  * partition's high watermark: fsynced under {@code flush.on.ack}, as an acks=all produce. Memory
@@ -107,7 +110,7 @@ final class OffsetsShard {
     CompletableFuture<Void> commit(String groupId, Map<TopicPartition, CommittedOffset> offsets, long nowMs) {
         List<OffsetRecord> entries = new ArrayList<>(offsets.size());
         offsets.forEach((tp, v) -> entries.add(new OffsetRecord(groupId, tp, v)));
-        return write(groupId, entries, null, nowMs);
+        return write(groupId, entries, List.of(), false, nowMs);
     }
 
     /** Tombstones the offsets of {@code partitions} the group has (durable or in flight); the others need nothing. */
@@ -120,12 +123,13 @@ final class OffsetsShard {
                 tombstones.add(new OffsetRecord(groupId, tp, null));
             }
         }
-        return write(groupId, tombstones, null, nowMs);
+        return write(groupId, tombstones, List.of(), false, nowMs);
     }
 
     /**
      * Deletes the group: tombstones for every offset it has (durable or in flight) and for its
-     * metadata key, in one batch. Once durable the offsets store no longer knows the group, unless a
+     * metadata keys (classic and consumer group: a tombstone of a key never written costs a record
+     * and spares knowing the group's type here), in one batch. Once durable the offsets store no longer knows the group, unless a
      * later commit created it again.
      */
     synchronized CompletableFuture<Void> deleteGroup(String groupId, long nowMs) {
@@ -133,7 +137,8 @@ final class OffsetsShard {
         for (TopicPartition tp : keysOf(groupId)) {
             tombstones.add(new OffsetRecord(groupId, tp, null));
         }
-        return write(groupId, tombstones, new GroupRecord(groupId, null), nowMs);
+        return write(groupId, tombstones, List.of(GroupMetadataRecords.record(groupId, null, nowMs),
+                ConsumerGroupRecords.record(groupId, null, nowMs)), true, nowMs);
     }
 
     /**
@@ -151,7 +156,13 @@ final class OffsetsShard {
 
     /** Writes a classic group's metadata. */
     CompletableFuture<Void> storeGroup(String groupId, GroupMetadata metadata, long nowMs) {
-        return write(groupId, List.of(), new GroupRecord(groupId, metadata), nowMs);
+        return write(groupId, List.of(), List.of(GroupMetadataRecords.record(groupId, metadata, nowMs)), false,
+                nowMs);
+    }
+
+    /** Writes a consumer group's record; a null {@code group} is a tombstone that leaves the offsets alone. */
+    CompletableFuture<Void> storeConsumerGroup(String groupId, StoredConsumerGroup group, long nowMs) {
+        return write(groupId, List.of(), List.of(ConsumerGroupRecords.record(groupId, group, nowMs)), false, nowMs);
     }
 
     /** What one expiry pass did to a group. */
@@ -174,13 +185,16 @@ final class OffsetsShard {
             }
         });
         return new Expiry(tombstones.size(), tombstones.size() == group.size(),
-                write(groupId, tombstones, null, nowMs));
+                write(groupId, tombstones, List.of(), false, nowMs));
     }
 
-    /** Appends offset records and an optional group record as one batch; memory follows once durable. */
+    /**
+     * Appends offset records then group records as one batch; memory follows once durable. With
+     * {@code deletesGroup}, the group records delete the group (see {@link #apply(GroupRecord, long)}).
+     */
     private synchronized CompletableFuture<Void> write(String groupId, List<OffsetRecord> offsets,
-            GroupRecord groupRecord, long nowMs) {
-        int count = offsets.size() + (groupRecord == null ? 0 : 1);
+            List<SimpleRecord> groupRecords, boolean deletesGroup, long nowMs) {
+        int count = offsets.size() + groupRecords.size();
         if (count == 0) {
             return CompletableFuture.completedFuture(null);
         }
@@ -188,8 +202,8 @@ final class OffsetsShard {
         for (int i = 0; i < offsets.size(); i++) {
             records[i] = OffsetRecords.record(offsets.get(i), nowMs);
         }
-        if (groupRecord != null) {
-            records[count - 1] = GroupMetadataRecords.record(groupId, groupRecord.value(), nowMs);
+        for (int i = 0; i < groupRecords.size(); i++) {
+            records[offsets.size() + i] = groupRecords.get(i);
         }
         LogAppendInfo info = partition.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, records), nowMs);
         for (OffsetRecord e : offsets) {
@@ -204,8 +218,8 @@ final class OffsetsShard {
                     for (OffsetRecord e : offsets) {
                         apply(e, logOffset++);
                     }
-                    if (groupRecord != null) {
-                        apply(groupRecord, logOffset);
+                    if (deletesGroup) {
+                        apply(new GroupRecord(groupId, null), logOffset);
                     }
                 }
             }
@@ -262,18 +276,23 @@ final class OffsetsShard {
 
     // ---------------------------------------------------------------- load
 
+    /** The groups a replayed log holds: the latest record of each group not deleted since, in log order. */
+    record Loaded(Map<String, GroupMetadata> classicGroups, Map<String, StoredConsumerGroup> consumerGroups) {
+    }
+
     /**
      * Replays the log from its start to its end as of the call, into memory, and returns the
-     * classic groups it holds (the latest metadata of each group not deleted since), in log order.
-     * Corrupt records are skipped with an error log. Stops early when {@code stop} says so.
+     * groups it holds. A group id written as one type then the other (a group that changed
+     * protocol while empty) is the type written last. Corrupt records are skipped with an error
+     * log. Stops early when {@code stop} says so.
      *
      * @throws Exception when the log cannot be made durable or read
      */
-    Map<String, GroupMetadata> load(BooleanSupplier stop) throws Exception {
+    Loaded load(BooleanSupplier stop) throws Exception {
         long end = partition.log().logEndOffset();
         // Replay only what is durable: after a crash the recovered tail is fsynced first.
         partition.awaitHighWatermark(end).get(60, java.util.concurrent.TimeUnit.SECONDS);
-        Map<String, GroupMetadata> classicGroups = new LinkedHashMap<>();
+        Loaded loaded = new Loaded(new LinkedHashMap<>(), new LinkedHashMap<>());
         long offset = partition.log().logStartOffset();
         while (offset < end && !stop.getAsBoolean()) {
             LogReadInfo read = partition.log().read(offset, LOAD_READ_BYTES, end, true);
@@ -282,7 +301,7 @@ final class OffsetsShard {
                 offset = batch.nextOffset();
                 if (!batch.isControlBatch()) {
                     for (Record r : batch) {
-                        replay(r, classicGroups);
+                        replay(r, loaded);
                     }
                 }
             }
@@ -290,19 +309,27 @@ final class OffsetsShard {
                 break;
             }
         }
-        return classicGroups;
+        return loaded;
     }
 
-    private synchronized void replay(Record r, Map<String, GroupMetadata> classicGroups) {
+    private synchronized void replay(Record r, Loaded loaded) {
         try {
             short keyVersion = OffsetRecords.keyVersion(r.key());
             if (keyVersion == OffsetRecords.GROUP_METADATA_KEY_VERSION) {
                 GroupRecord g = GroupMetadataRecords.decode(r.key(), r.value());
-                classicGroups.remove(g.groupId());
+                loaded.classicGroups().remove(g.groupId());
                 if (g.value() != null) {
-                    classicGroups.put(g.groupId(), g.value());
+                    loaded.classicGroups().put(g.groupId(), g.value());
+                    loaded.consumerGroups().remove(g.groupId());
                 }
                 apply(g, r.offset());
+            } else if (keyVersion == ConsumerGroupRecords.KEY_VERSION) {
+                ConsumerGroupRecord c = ConsumerGroupRecords.decode(r.key(), r.value());
+                loaded.consumerGroups().remove(c.groupId());
+                if (c.value() != null) {
+                    loaded.consumerGroups().put(c.groupId(), c.value());
+                    loaded.classicGroups().remove(c.groupId());
+                }
             } else {
                 OffsetRecord o = OffsetRecords.decode(r.key(), r.value());
                 if (o != null) {

@@ -13,7 +13,7 @@ import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 /**
  * ConsumerGroupHeartbeat v0-1 (KIP-848): join, heartbeat and leave of the consumer group protocol.
  * v0 members may let the coordinator pick their id; from v1 they bring their own and may subscribe
- * by regular expression. Answered at once.
+ * by regular expression. Answered once the group state the answer shows is durable.
  */
 public final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerGroupHeartbeatRequest> {
 
@@ -36,7 +36,7 @@ public final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerG
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, ConsumerGroupHeartbeatRequest request) {
         String host = context.clientAddress == null ? "" : "/" + context.clientAddress.getHostAddress();
-        return CompletableFuture.completedFuture(new ConsumerGroupHeartbeatResponse(
-                coordinator.heartbeat(request.data(), context.clientId(), host, context.apiVersion())));
+        return coordinator.heartbeat(request.data(), context.clientId(), host, context.apiVersion())
+                .thenApply(ConsumerGroupHeartbeatResponse::new);
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.group.GroupMetadataRecords.MemberMetadata;
 
@@ -43,7 +44,8 @@ class GroupMetadataManagerTest {
         restored.clear();
         topic.offsets().addLoadListener(new GroupLoadListener() {
             @Override
-            public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups) {
+            public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups,
+                    Map<String, StoredConsumerGroup> consumerGroups) {
                 restored.putAll(classicGroups);
             }
 

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.letterbox.broker.group.ClassicGroupCoordinator;
+import io.letterbox.broker.group.ConsumerGroupStore;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.OffsetsTopicFixture;
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
@@ -82,7 +83,8 @@ class ClassicGroupHandlersTest {
         offsetsTopic.load();
         consumerGroups = new ConsumerGroupCoordinator(
                 new ConsumerGroupCoordinator.Config(45_000, 5_000, 100, List.of(new UniformAssignor())),
-                () -> MetadataImage.EMPTY, groupId -> { }, groupId -> false);
+                () -> MetadataImage.EMPTY, groupId -> { }, groupId -> false,
+                ConsumerGroupStore.IN_MEMORY);
         GroupRegistry groups = new GroupRegistry(offsetsTopic.offsets(), List.of(consumerGroups, coordinator));
         join = new JoinGroupHandler(coordinator, consumerGroups);
         sync = new SyncGroupHandler(coordinator);

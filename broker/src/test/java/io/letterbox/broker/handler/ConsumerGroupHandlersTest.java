@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.letterbox.broker.group.ClassicGroup;
+import io.letterbox.broker.group.ConsumerGroupStore;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.OffsetsTopicFixture;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
@@ -77,7 +78,7 @@ class ConsumerGroupHandlersTest {
             ConsumerGroupHandlersTest::image, groupId -> { }, groupId -> {
                 ClassicGroup.State s = classic.stateOf(groupId);
                 return s != null && s != ClassicGroup.State.EMPTY;
-            });
+            }, ConsumerGroupStore.IN_MEMORY);
     private final ConsumerGroupHeartbeatHandler heartbeat = new ConsumerGroupHeartbeatHandler(consumer);
     private final ConsumerGroupDescribeHandler describe = new ConsumerGroupDescribeHandler(consumer, classic,
             groupId -> { });

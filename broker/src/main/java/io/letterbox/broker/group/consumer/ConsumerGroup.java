@@ -1,14 +1,21 @@
 package io.letterbox.broker.group.consumer;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 import org.apache.kafka.common.Uuid;
 
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredMember;
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredTopic;
 import io.letterbox.broker.group.consumer.AssignmentSpec.SubscribedTopic;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
@@ -49,6 +56,13 @@ final class ConsumerGroup {
     final Map<String, String> staticMembers = new HashMap<>();
     /** Removed: requests that still find it are told to look the coordinator up again. */
     boolean dead;
+    /**
+     * The state last handed to the store, so that only changes are written; null when the store
+     * may not have it (a write failed). Volatile: a failed write clears it from the store's thread.
+     */
+    volatile StoredConsumerGroup stored;
+    /** The last write handed to the store: an answer showing the stored state waits for it. */
+    CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     private Map<String, Assignment> target = new HashMap<>();
     /** Topic id to partition to the member that has it assigned or pending revocation. */
@@ -183,6 +197,50 @@ final class ConsumerGroup {
         boolean changed = !topics.equals(subscribedTopics);
         subscribedTopics = Map.copyOf(topics);
         return changed;
+    }
+
+    /** The whole group as its record stores it. */
+    StoredConsumerGroup toStored() {
+        List<StoredTopic> topics = new ArrayList<>();
+        new TreeMap<>(subscribedTopics).values().forEach(t -> topics.add(new StoredTopic(t.id(), t.name(), t.numPartitions())));
+        List<StoredMember> stored = new ArrayList<>(members.size());
+        for (ConsumerGroupMember m : members.values()) {
+            stored.add(new StoredMember(m.memberId, m.instanceId, m.rackId, m.clientId, m.clientHost,
+                    m.rebalanceTimeoutMs, List.copyOf(m.subscribedTopicNames),
+                    m.subscribedTopicRegex == null ? null : m.subscribedTopicRegex.pattern(), m.serverAssignor,
+                    m.leftStatically, m.assignment, targetOf(m.memberId)));
+        }
+        return new StoredConsumerGroup(groupEpoch, targetEpoch, assignorName, topics, stored);
+    }
+
+    /**
+     * The group a record stored. Members' subscriptions resolve again against the next image; the
+     * stored subscribed topics are what that resolution compares with, so a topic that changed
+     * while the group was away still moves the group epoch, and one that did not leaves it alone.
+     */
+    static ConsumerGroup restore(String groupId, StoredConsumerGroup s) {
+        ConsumerGroup group = new ConsumerGroup(groupId, s.assignorName());
+        group.groupEpoch = s.groupEpoch();
+        group.targetEpoch = s.targetEpoch();
+        Map<Uuid, SubscribedTopic> topics = new TreeMap<>();
+        s.subscribedTopics().forEach(t -> topics.put(t.id(), new SubscribedTopic(t.id(), t.name(), t.numPartitions())));
+        group.subscribedTopics = Map.copyOf(topics);
+        for (StoredMember sm : s.members()) {
+            ConsumerGroupMember m = new ConsumerGroupMember(sm.memberId(), sm.instanceId());
+            m.rackId = sm.rackId();
+            m.clientId = sm.clientId();
+            m.clientHost = sm.clientHost();
+            m.rebalanceTimeoutMs = sm.rebalanceTimeoutMs();
+            m.subscribe(sm.subscribedTopicNames());
+            m.subscribe(sm.subscribedTopicRegex() == null ? null : Pattern.compile(sm.subscribedTopicRegex()));
+            m.serverAssignor = sm.serverAssignor();
+            m.leftStatically = sm.leftStatically();
+            m.assignment = sm.assignment();
+            group.add(m);
+            group.target.put(m.memberId, sm.target());
+        }
+        group.stored = s;
+        return group;
     }
 
     /** Computes the target assignment for the current group epoch. */

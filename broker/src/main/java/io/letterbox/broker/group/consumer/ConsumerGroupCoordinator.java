@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.InvalidRegularExpression;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
@@ -45,14 +48,18 @@ import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
+import io.letterbox.broker.group.ConsumerGroupStore;
+import io.letterbox.broker.group.GroupLoadListener;
 import io.letterbox.broker.group.GroupMembership;
+import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.group.ManagedGroups;
 import io.letterbox.broker.group.OffsetRules;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
 
 /**
- * The consumer group protocol of KIP-848, in memory: ConsumerGroupHeartbeat joins, heartbeats and
+ * The consumer group protocol of KIP-848: ConsumerGroupHeartbeat joins, heartbeats and
  * leaves members; the coordinator computes each group's target assignment with a server-side
  * {@link PartitionAssignor} and walks every member to it by incremental reconciliation
  * ({@link MemberAssignment}): partitions are revoked before they are handed to another member.
@@ -63,10 +70,19 @@ import io.letterbox.metadata.image.TopicImage;
  * image at each heartbeat after it changes, so new partitions and deleted topics reach the target
  * within one heartbeat interval.
  *
+ * <p>Persistence: whenever a request or a timer changes a group (epochs, target, members, their
+ * assignments or subscriptions), the whole group goes to its {@link ConsumerGroupStore} as one
+ * record ({@link io.letterbox.broker.group.ConsumerGroupRecords}), appended under the group's
+ * monitor so the log has the changes in order. A heartbeat is answered once the state it shows is
+ * durable. Leaves (ConsumerGroupHeartbeat -1/-2, LeaveGroup) and fencing are not waited for: if
+ * such a write is lost, the member comes back with the group and its session timer, started at
+ * load, fences it. When the store's partition is loaded, {@link #onLoaded} restores its groups.
+ *
  * <p>Thread-safe: each group is guarded by its own monitor; a request or a timer event takes only
- * that group's. Nothing here blocks.
+ * that group's (then the store's, to append). Nothing here blocks; store completions take no
+ * monitor.
  */
-public final class ConsumerGroupCoordinator implements ManagedGroups, AutoCloseable {
+public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerGroupCoordinator.class);
 
@@ -80,6 +96,8 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
     private static final int STATIC_LEAVE_EPOCH = -2;
     /** ConsumerGroupDescribe v1's member type of a member that speaks this protocol. */
     private static final byte CONSUMER_MEMBER_TYPE = 1;
+    /** How long a heartbeat waits for its write before answering COORDINATOR_NOT_AVAILABLE. */
+    private static final long STORE_TIMEOUT_MS = 5_000;
 
     /**
      * The broker's {@code group.consumer.*} settings.
@@ -104,6 +122,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
     private final Supplier<MetadataImage> images;
     private final Consumer<String> coordinatorCheck;
     private final Predicate<String> classicGroupInUse;
+    private final ConsumerGroupStore store;
     private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
 
@@ -112,13 +131,15 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
      * @param coordinatorCheck  throws NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS (as kafka-clients
      *                          exceptions) unless this broker may serve the group now
      * @param classicGroupInUse whether a classic group of that id has members: the id is taken
+     * @param store             where groups are written
      */
     public ConsumerGroupCoordinator(Config config, Supplier<MetadataImage> images, Consumer<String> coordinatorCheck,
-            Predicate<String> classicGroupInUse) {
+            Predicate<String> classicGroupInUse, ConsumerGroupStore store) {
         this.config = config;
         this.images = images;
         this.coordinatorCheck = coordinatorCheck;
         this.classicGroupInUse = classicGroupInUse;
+        this.store = store;
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "letterbox-consumer-group-timer");
             t.setDaemon(true);
@@ -131,21 +152,26 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
 
     /**
      * Joins (epoch 0), heartbeats (the member's epoch) or leaves (-1; -2 for a static member that
-     * will be back). The answer carries the member's epoch and, when it changed, its assignment.
+     * will be back). The answer carries the member's epoch and, when it changed (or the request is
+     * a full one, sent after an error), its assignment. Completes once what it shows is durable.
      */
-    public ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request, String clientId,
-            String clientHost, short version) {
+    public CompletableFuture<ConsumerGroupHeartbeatResponseData> heartbeat(ConsumerGroupHeartbeatRequestData request,
+            String clientId, String clientHost, short version) {
         try {
             validate(request, version);
             coordinatorCheck.accept(request.groupId());
             if (request.memberEpoch() == LEAVE_EPOCH || request.memberEpoch() == STATIC_LEAVE_EPOCH) {
-                return leave(request);
+                return CompletableFuture.completedFuture(leave(request));
             }
             return joinOrHeartbeat(request, clientId, clientHost, version);
         } catch (ApiException e) {
-            return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
-                    .setErrorMessage(e.getMessage());
+            return CompletableFuture.completedFuture(error(e));
         }
+    }
+
+    private static ConsumerGroupHeartbeatResponseData error(ApiException e) {
+        return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
+                .setErrorMessage(e.getMessage());
     }
 
     /** Kafka's checks of a heartbeat on its own, in Kafka's order and with its messages. */
@@ -209,16 +235,16 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
     private record Arrival(ConsumerGroupMember member, boolean added) {
     }
 
-    private ConsumerGroupHeartbeatResponseData joinOrHeartbeat(ConsumerGroupHeartbeatRequestData request,
-            String clientId, String clientHost, short version) {
+    private CompletableFuture<ConsumerGroupHeartbeatResponseData> joinOrHeartbeat(
+            ConsumerGroupHeartbeatRequestData request, String clientId, String clientHost, short version) {
         String groupId = request.groupId();
         boolean joining = request.memberEpoch() == JOIN_EPOCH;
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             if (!joining) {
-                // Kafka says GROUP_ID_NOT_FOUND, which the Java consumer takes as fatal. Groups here
-                // live in memory, so after a restart or a coordinator move this is a member of a group
-                // that was lost: UNKNOWN_MEMBER_ID makes it rejoin.
+                // Kafka says GROUP_ID_NOT_FOUND, which the Java consumer takes as fatal. Here it is a
+                // member of a group that was deleted or whose first write was lost (a crash before it
+                // was durable): UNKNOWN_MEMBER_ID makes it rejoin.
                 throw new UnknownMemberIdException("Member " + request.memberId() + " is not a member of group "
                         + groupId + ".");
             }
@@ -251,11 +277,54 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
             ConsumerGroupHeartbeatResponseData out = new ConsumerGroupHeartbeatResponseData()
                     .setMemberId(member.memberId).setMemberEpoch(member.epoch())
                     .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
-            if (joining || !next.assigned().equals(before.assigned())) {
+            if (joining || isFull(request) || !next.assigned().equals(before.assigned())) {
                 out.setAssignment(next.assigned().toHeartbeat());
             }
-            return out;
+            return persist(group).copy().orTimeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS).handle((ok, e) -> e == null ? out
+                    : error(unwrap(e) instanceof NotCoordinatorException ? new NotCoordinatorException(e.getMessage())
+                            : new CoordinatorNotAvailableException("The group's state could not be stored: " + e)));
         }
+    }
+
+    /**
+     * A request with every field set, as the Java consumer sends after an error: it may have missed
+     * the answer with its assignment, so the answer carries it again (as in Kafka).
+     */
+    private static boolean isFull(ConsumerGroupHeartbeatRequestData r) {
+        return r.rebalanceTimeoutMs() != -1 && r.topicPartitions() != null
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /**
+     * Under the group's monitor: appends the group's record if the group changed since the last
+     * one, so a heartbeat that changes nothing writes nothing. The future completes once the group
+     * as it is now is durable (this write, or the last one when nothing changed).
+     */
+    private CompletableFuture<Void> persist(ConsumerGroup group) {
+        StoredConsumerGroup next = group.toStored();
+        if (next.equals(group.stored)) {
+            return group.lastWrite;
+        }
+        group.stored = next;
+        CompletableFuture<Void> written;
+        try {
+            written = store.storeConsumerGroup(group.groupId, next, System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        group.lastWrite = written.whenComplete((ok, e) -> {
+            if (e != null) {
+                // The next request writes the whole group again.
+                group.stored = null;
+                log.warn("Could not store consumer group {} at epoch {}: {}", group.groupId, next.groupEpoch(),
+                        unwrap(e).toString());
+            }
+        });
+        return group.lastWrite;
     }
 
     /**
@@ -388,6 +457,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
                 log.debug("Member {} leaves group {}", member.memberId, group.groupId);
                 remove(group, member);
             }
+            persist(group);
             return new ConsumerGroupHeartbeatResponseData().setMemberId(member.memberId)
                     .setMemberEpoch(request.memberEpoch());
         }
@@ -428,6 +498,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
                 }
                 log.debug("Member {} removed from group {} by LeaveGroup", member.memberId, groupId);
                 remove(group, member);
+                persist(group);
             }
         }
         return out;
@@ -449,6 +520,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
             }
             log.debug("Member {} of group {} fenced: {}", member.memberId, group.groupId, why);
             remove(group, member);
+            persist(group);
         }
     }
 
@@ -578,9 +650,9 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
                 synchronized (group) {
                     ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
                     if (member == null) {
-                        // Kafka says UNKNOWN_MEMBER_ID, which the Java consumer throws from poll(). Groups
-                        // here live in memory: this is a member of the group before a restart, reading
-                        // offsets for partitions it still has; its next heartbeat makes it rejoin.
+                        // Kafka says UNKNOWN_MEMBER_ID, which the Java consumer throws from poll(). This
+                        // is a member whose join was lost with a crash, reading offsets for partitions
+                        // it still has; its next heartbeat makes it rejoin.
                         return;
                     }
                     if (memberEpoch != member.epoch()) {
@@ -628,6 +700,12 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
             }
             group.dead = true;
             groups.remove(groupId, group);
+            // Not waited for: the classic group's own record, written after this one, wins at load.
+            try {
+                store.storeConsumerGroup(groupId, null, System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                log.warn("Could not tombstone consumer group {}: {}", groupId, e.toString());
+            }
             return true;
         }
     }
@@ -747,6 +825,49 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, AutoClosea
             return new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                     .setGroupState(group.state().label).setGroupEpoch(group.groupEpoch)
                     .setAssignmentEpoch(group.targetEpoch).setAssignorName(group.assignorName).setMembers(members);
+        }
+    }
+
+    // ---- loading ------------------------------------------------------------------------------
+
+    /**
+     * Restores the stored consumer groups of a freshly loaded partition, members with their epochs
+     * and assignments: one that heartbeats again carries on without a rebalance. Each member's
+     * session starts now (and the revocation deadline of one asked to revoke): one that does not
+     * return is fenced.
+     */
+    @Override
+    public void onLoaded(Predicate<String> inShard, Map<String, GroupMetadata> classicGroups,
+            Map<String, StoredConsumerGroup> consumerGroups) {
+        consumerGroups.forEach((groupId, stored) -> {
+            ConsumerGroup group;
+            try {
+                group = ConsumerGroup.restore(groupId, stored);
+            } catch (RuntimeException e) {
+                log.error("Skipping stored consumer group {}: {}", groupId, e.toString());
+                return;
+            }
+            synchronized (group) {
+                for (ConsumerGroupMember m : group.members.values()) {
+                    scheduleSessionExpiry(group, m);
+                    watchRevocation(group, m, MemberAssignment.NEW, m.assignment);
+                }
+                groups.put(groupId, group);
+            }
+        });
+    }
+
+    /** Drops the groups of a partition served elsewhere now (requests for them get NOT_COORDINATOR). */
+    @Override
+    public void onUnloaded(Predicate<String> inShard) {
+        for (ConsumerGroup group : groups.values()) {
+            if (inShard.test(group.groupId)) {
+                synchronized (group) {
+                    group.members.values().forEach(ConsumerGroupCoordinator::cancelTimers);
+                    group.dead = true;
+                    groups.remove(group.groupId, group);
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -25,6 +26,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.letterbox.broker.group.ConsumerGroupStore;
 import io.letterbox.broker.group.GroupMembership;
 import io.letterbox.metadata.image.ClusterImage;
 import io.letterbox.metadata.image.MetadataImage;
@@ -48,6 +50,7 @@ class ConsumerGroupCoordinatorTest {
     private final AtomicReference<MetadataImage> image = new AtomicReference<>(image(Map.of(TOPIC, 6)));
     private final Set<String> classicGroupsInUse = new HashSet<>();
     private final Set<String> notCoordinatorFor = new HashSet<>();
+    private ConsumerGroupStore store = ConsumerGroupStore.IN_MEMORY;
     private ConsumerGroupCoordinator coordinator = coordinator(3);
 
     @AfterEach
@@ -61,7 +64,8 @@ class ConsumerGroupCoordinatorTest {
                     if (notCoordinatorFor.contains(groupId)) {
                         throw new NotCoordinatorException("not here");
                     }
-                }, classicGroupsInUse::contains);
+                }, classicGroupsInUse::contains, (groupId, group, nowMs) -> store.storeConsumerGroup(groupId, group,
+                        nowMs));
     }
 
     /** An image with these topics (name to partition count); "t" keeps its id across images. */
@@ -136,7 +140,7 @@ class ConsumerGroupCoordinatorTest {
 
         private ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData r) {
             ConsumerGroupHeartbeatResponseData out = coordinator.heartbeat(r, "client-" + memberId, "/127.0.0.1",
-                    (short) 1);
+                    (short) 1).join();
             lastError = Errors.forCode(out.errorCode());
             if (lastError != Errors.NONE) {
                 return out;
@@ -369,7 +373,7 @@ class ConsumerGroupCoordinatorTest {
         image.set(image(Map.of(TOPIC, 2, "t-2", 3, "x", 4)));
         ConsumerGroupHeartbeatResponseData joined = coordinator.heartbeat(new ConsumerGroupHeartbeatRequestData()
                 .setGroupId(GROUP).setMemberId("r").setMemberEpoch(0).setRebalanceTimeoutMs(1000)
-                .setSubscribedTopicRegex("t.*").setTopicPartitions(List.of()), "c", "/h", (short) 1);
+                .setSubscribedTopicRegex("t.*").setTopicPartitions(List.of()), "c", "/h", (short) 1).join();
 
         assertThat(joined.assignment().topicPartitions()).hasSize(2);
         assertThat(describe().members().get(0).subscribedTopicRegex()).isEqualTo("t.*");
@@ -394,7 +398,7 @@ class ConsumerGroupCoordinatorTest {
     void versionZeroMembersGetAnIdFromTheCoordinator() {
         ConsumerGroupHeartbeatResponseData joined = coordinator.heartbeat(new ConsumerGroupHeartbeatRequestData()
                 .setGroupId(GROUP).setMemberId("").setMemberEpoch(0).setRebalanceTimeoutMs(1000)
-                .setSubscribedTopicNames(List.of(TOPIC)).setTopicPartitions(List.of()), "c", "/h", (short) 0);
+                .setSubscribedTopicNames(List.of(TOPIC)).setTopicPartitions(List.of()), "c", "/h", (short) 0).join();
 
         assertThat(joined.errorCode()).isZero();
         assertThat(joined.memberId()).isNotEmpty();
@@ -450,7 +454,7 @@ class ConsumerGroupCoordinatorTest {
     }
 
     private Errors error(ConsumerGroupHeartbeatRequestData request) {
-        return Errors.forCode(coordinator.heartbeat(request, "c", "/h", (short) 1).errorCode());
+        return Errors.forCode(coordinator.heartbeat(request, "c", "/h", (short) 1).join().errorCode());
     }
 
     @Test
@@ -491,6 +495,44 @@ class ConsumerGroupCoordinatorTest {
         a.leave(-1);
         membership.validateOffsetCommit(GROUP, true, -1, "", null, (short) 9);
         assertThat(describe().groupState()).isEqualTo("Empty");
+    }
+
+    @Test
+    void aHeartbeatIsAnsweredOnceItsWriteIsDurableAndAFailedWriteIsWrittenAgain() {
+        // Given a store that holds each write until the test settles it
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        store = (groupId, group, nowMs) -> {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            writes.add(f);
+            return f;
+        };
+
+        // When a member joins, its answer waits for the group's record
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> joined = coordinator.heartbeat(join("a"), "c", "/h",
+                (short) 1);
+        assertThat(writes).hasSize(1);
+        assertThat(joined).isNotDone();
+        writes.get(0).complete(null);
+        assertThat(joined.join().memberEpoch()).isEqualTo(1);
+
+        // And a heartbeat that changes nothing writes nothing and is answered at once
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> plain = coordinator.heartbeat(
+                new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("a").setMemberEpoch(1), "c",
+                "/h", (short) 1);
+        assertThat(plain.join().errorCode()).isZero();
+        assertThat(writes).hasSize(1);
+
+        // When a write fails, the member is told to retry, and its retry writes the group again
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> failed = coordinator.heartbeat(join("b"), "c", "/h",
+                (short) 1);
+        writes.get(1).completeExceptionally(new IllegalStateException("disk full"));
+        assertThat(Errors.forCode(failed.join().errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        CompletableFuture<ConsumerGroupHeartbeatResponseData> retried = coordinator.heartbeat(join("b"), "c", "/h",
+                (short) 1);
+        assertThat(writes).hasSize(3);
+        writes.get(2).complete(null);
+        assertThat(retried.join().errorCode()).isZero();
+        assertThat(retried.join().memberEpoch()).isEqualTo(2);
     }
 
     @Test
