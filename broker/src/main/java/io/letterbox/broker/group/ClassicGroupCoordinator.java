@@ -12,9 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -88,7 +86,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
     private final Limits limits;
     private final ClassicGroupStore store;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor timer;
+    private final GroupTimer timer;
     /** Runs store completions on the timer thread; after {@link #close()} they are dropped (close answered their requests). */
     private final Executor storeCallbacks;
 
@@ -100,19 +98,8 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
     public ClassicGroupCoordinator(Limits limits, ClassicGroupStore store) {
         this.limits = limits;
         this.store = store;
-        timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "letterbox-group-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        storeCallbacks = task -> {
-            try {
-                timer.execute(task);
-            } catch (RejectedExecutionException e) {
-                // Shut down: nothing waits for this completion any more.
-            }
-        };
+        timer = new GroupTimer("letterbox-group-timer");
+        storeCallbacks = timer.executor();
     }
 
     /** NONE, or the error a request for this group must answer because another broker (or none yet) serves it. */
@@ -197,7 +184,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
         }
         if (instanceId == null && requireKnownMemberId) {
             int session = request.sessionTimeoutMs();
-            group.pendingMembers.put(newMemberId, schedule(() -> expirePending(group, newMemberId), session));
+            group.pendingMembers.put(newMemberId, timer.schedule(() -> expirePending(group, newMemberId), session));
             result.complete(joinError(newMemberId, Errors.MEMBER_ID_REQUIRED));
             return;
         }
@@ -407,12 +394,12 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                 }
             }
         }
-        cancel(group.syncDeadline);
+        GroupTimer.cancel(group.syncDeadline);
         group.syncDeadline = null;
         boolean initial = group.state == State.EMPTY;
         transition(group, State.PREPARING_REBALANCE);
         log.debug("Group {} rebalancing (generation {}): {}", group.groupId, group.generationId, reason);
-        cancel(group.joinDeadline);
+        GroupTimer.cancel(group.joinDeadline);
         int rebalanceTimeout = group.maxRebalanceTimeoutMs();
         if (initial && limits.initialRebalanceDelayMs() > 0) {
             // A new group waits for more members before its first generation, extending the
@@ -421,10 +408,10 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
             group.initialDelayActive = true;
             group.newMemberAdded = false;
             group.initialDelayRemainingMs = Math.max(0, rebalanceTimeout - delay);
-            group.joinDeadline = schedule(() -> onInitialDelay(group), delay);
+            group.joinDeadline = timer.schedule(() -> onInitialDelay(group), delay);
         } else {
             group.initialDelayActive = false;
-            group.joinDeadline = schedule(() -> onRebalanceTimeout(group), rebalanceTimeout);
+            group.joinDeadline = timer.schedule(() -> onRebalanceTimeout(group), rebalanceTimeout);
             tryCompleteJoin(group);
         }
     }
@@ -438,7 +425,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                 long delay = Math.min(limits.initialRebalanceDelayMs(), group.initialDelayRemainingMs);
                 group.initialDelayRemainingMs -= delay;
                 group.newMemberAdded = false;
-                group.joinDeadline = schedule(() -> onInitialDelay(group), delay);
+                group.joinDeadline = timer.schedule(() -> onInitialDelay(group), delay);
                 return;
             }
             group.initialDelayActive = false;
@@ -466,7 +453,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
      * join is answered, the leader's with all members' metadata.
      */
     private void completeJoin(ClassicGroup group) {
-        cancel(group.joinDeadline);
+        GroupTimer.cancel(group.joinDeadline);
         group.joinDeadline = null;
         for (Member m : new ArrayList<>(group.members.values())) {
             if (!m.awaitingJoin() && m.groupInstanceId == null) {
@@ -515,7 +502,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
             }
         }
         int generation = group.generationId;
-        group.syncDeadline = schedule(() -> onSyncTimeout(group, generation), group.maxRebalanceTimeoutMs());
+        group.syncDeadline = timer.schedule(() -> onSyncTimeout(group, generation), group.maxRebalanceTimeoutMs());
     }
 
     /** The leader never sent its assignment in time: members that did not sync are removed. */
@@ -642,7 +629,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
         for (Member m : group.members.values()) {
             m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
         }
-        cancel(group.syncDeadline);
+        GroupTimer.cancel(group.syncDeadline);
         group.syncDeadline = null;
         transition(group, State.STABLE);
         for (Member m : group.members.values()) {
@@ -772,7 +759,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
         if (member.groupInstanceId != null) {
             group.staticMembers.remove(member.groupInstanceId, member.memberId);
         }
-        cancel(member.sessionExpiry);
+        GroupTimer.cancel(member.sessionExpiry);
         if (member.joinFuture != null) {
             member.joinFuture.complete(joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID));
             member.joinFuture = null;
@@ -796,9 +783,9 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
     }
 
     private void scheduleSessionExpiry(ClassicGroup group, Member member) {
-        cancel(member.sessionExpiry);
+        GroupTimer.cancel(member.sessionExpiry);
         Member m = member;
-        member.sessionExpiry = schedule(() -> expireSession(group, m), member.sessionTimeoutMs);
+        member.sessionExpiry = timer.schedule(() -> expireSession(group, m), member.sessionTimeoutMs);
     }
 
     /**
@@ -850,22 +837,6 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
 
     private static long now() {
         return System.currentTimeMillis();
-    }
-
-    private ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return timer.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("Group timer task failed", e);
-            }
-        }, delayMs, TimeUnit.MILLISECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
     }
 
     // ---- offsets ----------------------------------------------------------------------------
@@ -1061,7 +1032,7 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
      */
     private void forget(ClassicGroup group, Errors error) {
         for (Member m : group.members.values()) {
-            cancel(m.sessionExpiry);
+            GroupTimer.cancel(m.sessionExpiry);
             if (m.joinFuture != null) {
                 m.joinFuture.complete(joinError(m.memberId, error));
                 m.joinFuture = null;
@@ -1071,10 +1042,10 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                 m.syncFuture = null;
             }
         }
-        group.pendingMembers.values().forEach(ClassicGroupCoordinator::cancel);
+        group.pendingMembers.values().forEach(GroupTimer::cancel);
         group.pendingMembers.clear();
-        cancel(group.joinDeadline);
-        cancel(group.syncDeadline);
+        GroupTimer.cancel(group.joinDeadline);
+        GroupTimer.cancel(group.syncDeadline);
         transition(group, State.DEAD);
         groups.remove(group.groupId, group);
     }
@@ -1137,6 +1108,6 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
                 group.state = State.DEAD;
             }
         }
-        timer.shutdownNow();
+        timer.close();
     }
 }

@@ -1,11 +1,10 @@
 package io.letterbox.broker.handler;
 
+import static io.letterbox.broker.handler.HandlerCalls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -13,18 +12,12 @@ import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
-import org.apache.kafka.common.network.ClientInformation;
-import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.MessageUtil;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -35,12 +28,8 @@ import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
-import org.apache.kafka.common.requests.RequestContext;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,22 +88,6 @@ class ClassicGroupHandlersTest {
         coordinator.close();
         consumerGroups.close();
         offsetsTopic.close();
-    }
-
-    private static RequestContext context(ApiKeys key, short version) {
-        return new RequestContext(new RequestHeader(key, version, "client", 1), "conn",
-                InetAddress.getLoopbackAddress(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"),
-                SecurityProtocol.PLAINTEXT, ClientInformation.EMPTY, false);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <R extends AbstractResponse> R call(ApiHandler handler, AbstractRequest request) throws Exception {
-        short version = request.version();
-        AbstractResponse response = (AbstractResponse) handler.handle(context(handler.apiKey(), version), request)
-                .get(5, TimeUnit.SECONDS);
-        // Then it serializes at the version asked for
-        assertThat(MessageUtil.toByteBufferAccessor(response.data(), version).buffer().limit()).isPositive();
-        return (R) response;
     }
 
     private JoinGroupResponseData join(String group, String memberId, String instanceId, short v) throws Exception {

@@ -1,5 +1,6 @@
 package io.letterbox.broker.handler;
 
+import static io.letterbox.broker.handler.HandlerCalls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
@@ -20,13 +20,7 @@ import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProt
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.ListGroupsRequestData;
-import org.apache.kafka.common.network.ClientInformation;
-import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.MessageUtil;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
 import org.apache.kafka.common.requests.ConsumerGroupDescribeResponse;
 import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
@@ -39,10 +33,6 @@ import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
-import org.apache.kafka.common.requests.RequestContext;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,21 +101,6 @@ class ConsumerGroupHandlersTest {
         TopicImage t = new TopicImage("t", TOPIC_ID, parts, Map.of());
         return new MetadataImage(1, "c", ClusterImage.EMPTY, new TopicsImage(Map.of("t", t), Map.of(TOPIC_ID, t)),
                 Map.of(), 0);
-    }
-
-    private static RequestContext context(ApiKeys key, short version) {
-        return new RequestContext(new RequestHeader(key, version, "client", 1), "conn",
-                InetAddress.getLoopbackAddress(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"),
-                SecurityProtocol.PLAINTEXT, ClientInformation.EMPTY, false);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <R extends AbstractResponse> R call(ApiHandler handler, AbstractRequest request) throws Exception {
-        short version = request.version();
-        AbstractResponse response = (AbstractResponse) handler.handle(context(handler.apiKey(), version), request)
-                .get(5, TimeUnit.SECONDS);
-        assertThat(MessageUtil.toByteBufferAccessor(response.data(), version).buffer().limit()).isPositive();
-        return (R) response;
     }
 
     private ConsumerGroupHeartbeatResponseData join(String group, String memberId, short v) throws Exception {

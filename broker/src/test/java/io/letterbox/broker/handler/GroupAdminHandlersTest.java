@@ -1,8 +1,8 @@
 package io.letterbox.broker.handler;
 
+import static io.letterbox.broker.handler.HandlerCalls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +21,7 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteReque
 import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
 import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection;
 import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
-import org.apache.kafka.common.network.ClientInformation;
-import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.MessageUtil;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
@@ -36,10 +30,6 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.OffsetDeleteResponse;
-import org.apache.kafka.common.requests.RequestContext;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,21 +87,6 @@ class GroupAdminHandlersTest {
     void close() {
         coordinator.close();
         topic.close();
-    }
-
-    private static RequestContext context(ApiKeys key, short version) {
-        return new RequestContext(new RequestHeader(key, version, "client", 1), "conn",
-                InetAddress.getLoopbackAddress(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"),
-                SecurityProtocol.PLAINTEXT, ClientInformation.EMPTY, false);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <R extends AbstractResponse> R call(ApiHandler handler, AbstractRequest request) throws Exception {
-        short version = request.version();
-        AbstractResponse response = (AbstractResponse) handler.handle(context(handler.apiKey(), version), request)
-                .get(10, TimeUnit.SECONDS);
-        assertThat(MessageUtil.toByteBufferAccessor(response.data(), version).buffer().limit()).isPositive();
-        return (R) response;
     }
 
     private void commit(String group, int partition) throws Exception {

@@ -10,8 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -52,6 +50,7 @@ import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.ConsumerGroupStore;
 import io.letterbox.broker.group.GroupLoadListener;
 import io.letterbox.broker.group.GroupMembership;
+import io.letterbox.broker.group.GroupTimer;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.group.ManagedGroups;
 import io.letterbox.broker.group.OffsetRules;
@@ -124,7 +123,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
     private final Predicate<String> classicGroupInUse;
     private final ConsumerGroupStore store;
     private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor timer;
+    private final GroupTimer timer;
 
     /**
      * @param images            the current metadata image, to resolve subscriptions
@@ -140,12 +139,7 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
         this.coordinatorCheck = coordinatorCheck;
         this.classicGroupInUse = classicGroupInUse;
         this.store = store;
-        timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "letterbox-consumer-group-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        timer = new GroupTimer("letterbox-consumer-group-timer");
     }
 
     // ---- ConsumerGroupHeartbeat ---------------------------------------------------------------
@@ -525,8 +519,8 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
     }
 
     private void scheduleSessionExpiry(ConsumerGroup group, ConsumerGroupMember member) {
-        cancel(member.sessionExpiry);
-        member.sessionExpiry = schedule(() -> fence(group, member, "no heartbeat within the session timeout of "
+        GroupTimer.cancel(member.sessionExpiry);
+        member.sessionExpiry = timer.schedule(() -> fence(group, member, "no heartbeat within the session timeout of "
                 + config.sessionTimeoutMs() + " ms"), config.sessionTimeoutMs());
     }
 
@@ -534,34 +528,18 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
     private void watchRevocation(ConsumerGroup group, ConsumerGroupMember member, MemberAssignment before,
             MemberAssignment next) {
         if (next.state() != MemberAssignment.State.UNREVOKED_PARTITIONS) {
-            cancel(member.rebalanceDeadline);
+            GroupTimer.cancel(member.rebalanceDeadline);
             member.rebalanceDeadline = null;
         } else if (!next.pendingRevocation().equals(before.pendingRevocation())) {
-            cancel(member.rebalanceDeadline);
-            member.rebalanceDeadline = schedule(() -> fence(group, member, "partitions not revoked within the "
+            GroupTimer.cancel(member.rebalanceDeadline);
+            member.rebalanceDeadline = timer.schedule(() -> fence(group, member, "partitions not revoked within the "
                     + "rebalance timeout of " + member.rebalanceTimeoutMs + " ms"), member.rebalanceTimeoutMs);
         }
     }
 
     private static void cancelTimers(ConsumerGroupMember member) {
-        cancel(member.sessionExpiry);
-        cancel(member.rebalanceDeadline);
-    }
-
-    private ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return timer.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("Consumer group timer task failed", e);
-            }
-        }, delayMs, TimeUnit.MILLISECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
+        GroupTimer.cancel(member.sessionExpiry);
+        GroupTimer.cancel(member.rebalanceDeadline);
     }
 
     // ---- target assignment --------------------------------------------------------------------
@@ -879,6 +857,6 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
                 group.dead = true;
             }
         }
-        timer.shutdownNow();
+        timer.close();
     }
 }
