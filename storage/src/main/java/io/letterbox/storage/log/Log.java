@@ -184,6 +184,7 @@ public final class Log implements Closeable {
     }
 
     private void load(long recoveryPoint, long logStartCheckpoint, boolean cleanShutdown) throws IOException {
+        SegmentSwap.recoverLeftovers(dir);
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -344,7 +345,7 @@ public final class Log implements Closeable {
             }
             try {
                 if (active.shouldRoll(records.sizeInBytes(), maxTimestamp, next - 1, nowMs, cfg.segmentBytes(),
-                        cfg.segmentMs(), cfg.segmentIndexBytes())) {
+                        rollMs(cfg), cfg.segmentIndexBytes())) {
                     roll(nowMs);
                 }
                 active.append(records, headers, cfg.indexIntervalBytes());
@@ -408,6 +409,14 @@ public final class Log implements Closeable {
         if (h.isControl()) {
             throw new InvalidRecordException("Clients may not produce control batches (" + topicPartition + ")");
         }
+        if (cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_COMPACT)) {
+            for (Record r : batch) {
+                if (!r.hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in "
+                            + topicPartition);
+                }
+            }
+        }
         if (!cfg.logAppendTime()) {
             long earliest = nowMs - cfg.timestampBeforeMaxMs();
             long latest = cfg.timestampAfterMaxMs() > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE
@@ -419,6 +428,12 @@ public final class Log implements Closeable {
                         + "] (message.timestamp.before.max.ms / after.max.ms)");
             }
         }
+    }
+
+    /** segment.ms, or max.compaction.lag.ms if sooner on a compacted topic (KIP-354: the cleaner needs it closed). */
+    private static long rollMs(LogConfig cfg) {
+        return cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_COMPACT)
+                ? Math.min(cfg.segmentMs(), cfg.maxCompactionLagMs()) : cfg.segmentMs();
     }
 
     /** Starts a new active segment at the log end (writer only). */
@@ -853,6 +868,49 @@ public final class Log implements Closeable {
                     throw new KafkaStorageException("Truncation of " + topicPartition + " failed: "
                             + e.getMessage(), e);
                 }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    /** The current segment list (immutable) and the active segment, for the cleaner. */
+    NavigableMap<Long, Segment> segmentMap() {
+        return segments;
+    }
+
+    Segment activeSegment() {
+        return active;
+    }
+
+    /**
+     * Swaps a cleaned segment (fsynced, files named {@value Segment#SWAP_SUFFIX}) in for the consecutive
+     * closed segments it was cleaned from: their files are renamed {@value Segment#DELETED_SUFFIX} and
+     * removed after {@code file.delete.delay.ms}, so reads holding them finish; {@code cleaned} gets the
+     * live names. Readers wait for nothing: the list is replaced in one volatile write.
+     *
+     * @param sizes the size of each old segment when cleaning began
+     * @return false (and nothing changed) if retention, truncation or close changed those segments meanwhile
+     */
+    boolean replaceWithCleaned(List<Segment> old, int[] sizes, Segment cleaned) throws IOException {
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                NavigableMap<Long, Segment> view = segments;
+                for (int i = 0; i < old.size(); i++) {
+                    Segment seg = old.get(i);
+                    if (closed || seg == active || view.get(seg.baseOffset()) != seg || seg.size() != sizes[i]) {
+                        return false;
+                    }
+                }
+                // Old files go first: a crash from here on finds the .swap and finishes the swap at open.
+                for (Segment seg : old) {
+                    seg.renameForDeletion();
+                }
+                cleaned.renameTo("");
+                AtomicFile.fsyncDirectory(dir);
+                replaceSegments(old, cleaned);
+                scheduleDeletion(old);
+                return true;
             }
         }
     }
