@@ -2,6 +2,7 @@ package io.letterbox.it;
 
 import static io.letterbox.it.support.ItSupport.admin;
 import static io.letterbox.it.support.ItSupport.await;
+import static io.letterbox.it.support.ItSupport.consumer;
 import static io.letterbox.it.support.ItSupport.createTopic;
 import static io.letterbox.it.support.ItSupport.producer;
 import static io.letterbox.it.support.ItSupport.readAll;
@@ -26,10 +27,15 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +47,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the latest value of each key at the offset it was written at (gaps between), tombstones stay for
  * {@code delete.retention.ms} after they were first cleaned and then go; a consumer reading while the
  * cleaner works sees a consistent log; and a broker killed with SIGKILL while cleaning comes back with a
- * complete log and finishes the cleaning. The cleaner backs off 200 ms and is throttled to 2 MB/s, so
+ * complete log and finishes the cleaning. A record without key is refused with INVALID_RECORD, and
+ * {@code __consumer_offsets} is cleaned with committed offsets intact. The cleaner backs off 200 ms and is throttled to 2 MB/s, so
  * cleaning a few MB takes seconds and a kill can land inside it.
  */
 class CompactionIT {
@@ -192,6 +199,55 @@ class CompactionIT {
         assertThat(after).hasSize(40 + 1);
         assertThat(after).extracting(ConsumerRecord::key).doesNotContainAnyElementsOf(deleted);
         assertConsistent(after);
+    }
+
+    @Test
+    void aRecordWithoutKeyIsRefusedWithInvalidRecord() {
+        // Given a compacted topic
+        String topic = uniqueTopic("keyless");
+        createTopic(BROKER.bootstrap(), topic, 1, compacted(16 * 1024, 5_000));
+
+        // When a record without key is produced
+        Throwable failure;
+        try (KafkaProducer<String, String> producer = producer(BROKER.bootstrap())) {
+            failure = ItSupport.failureOf(producer.send(new ProducerRecord<>(topic, 0, null, "no key")));
+        }
+
+        // Then
+        assertThat(failure).isInstanceOf(InvalidRecordException.class).hasMessageContaining("without key");
+    }
+
+    @Test
+    void committedOffsetsSurviveTheCleaningOfConsumerOffsetsAndARestart() {
+        // Given: a broker whose __consumer_offsets has 4 KB segments, one partition, cleaned at any dirt
+        BrokerProcess.Builder builder = BrokerProcess.builder("compaction-offsets")
+                .override("offsets.topic.num.partitions", "1").override("log.segment.bytes", "4096")
+                .override("log.cleaner.min.cleanable.ratio", "0.01");
+        BROKER_OVERRIDES.forEach(builder::override);
+        try (BrokerProcess broker = builder.build()) {
+            broker.start();
+            String topic = uniqueTopic("committed");
+            createTopic(broker.bootstrap(), topic, 1, Map.of());
+            TopicPartition tp = new TopicPartition(topic, 0);
+
+            // When: a group commits 300 times, and the cleaner has cleaned __consumer_offsets
+            try (KafkaConsumer<String, String> c = consumer(broker.bootstrap(),
+                    Map.of(ConsumerConfig.GROUP_ID_CONFIG, "compacted-group"))) {
+                for (int i = 1; i <= 300; i++) {
+                    c.commitSync(Map.of(tp, new OffsetAndMetadata(i, "commit " + i)));
+                }
+            }
+            await("__consumer_offsets-0 cleaned", COMPACTED_WITHIN,
+                    () -> broker.output().contains("Cleaned __consumer_offsets-0"));
+            broker.killAndRestart();
+
+            // Then: the group's offset is its last commit, after kill -9 too
+            try (KafkaConsumer<String, String> c = consumer(broker.bootstrap(),
+                    Map.of(ConsumerConfig.GROUP_ID_CONFIG, "compacted-group"))) {
+                assertThat(c.committed(Set.of(tp), ItSupport.DEADLINE).get(tp))
+                        .isEqualTo(new OffsetAndMetadata(300, "commit 300"));
+            }
+        }
     }
 
     @Test

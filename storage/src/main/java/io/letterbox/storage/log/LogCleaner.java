@@ -54,9 +54,9 @@ public final class LogCleaner implements Closeable {
     /** The broker's {@code log.cleaner.*} settings. */
     public record Config(int threads, long backoffMs, long dedupeBufferSize, double ioMaxBytesPerSecond) {
         public Config {
-            if (threads < 1 || backoffMs < 0 || dedupeBufferSize < OffsetMap.BYTES_PER_ENTRY * 16L) {
+            if (threads < 1 || backoffMs < 0 || dedupeBufferSize <= 0 || !(ioMaxBytesPerSecond > 0)) {
                 throw new IllegalArgumentException("Bad cleaner config " + threads + ", " + backoffMs + ", "
-                        + dedupeBufferSize);
+                        + dedupeBufferSize + ", " + ioMaxBytesPerSecond);
             }
         }
     }
