@@ -15,6 +15,7 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -79,24 +80,34 @@ final class Cleaner {
         Log log = target.log();
         LogConfig cfg = log.config();
         long now = time.milliseconds();
-        long endOffset = buildOffsetMap(target);
-        NavigableMap<Long, Segment> view = log.segmentMap();
-        List<List<Segment>> groups = groupSegments(view, endOffset, cfg.segmentBytes());
         Filter filter = new Filter(log, now, cfg.deleteRetentionMs());
         long read = 0;
         long written = 0;
         int cleaned = 0;
-        for (List<Segment> group : groups) {
-            long[] io = cleanGroup(log, group, filter, cfg);
-            if (io == null) {
-                // The log changed under us (retention, truncation, close): try again next round.
-                return new Result(target.firstDirtyOffset(), filter.earliestHorizon(), cleaned, read, written);
+        try {
+            long endOffset = buildOffsetMap(target);
+            for (List<Segment> group : groupSegments(log.segmentMap(), endOffset, cfg.segmentBytes())) {
+                long[] io = cleanGroup(log, group, filter, cfg);
+                if (io == null) {
+                    return gaveUp(target, filter, cleaned, read, written);
+                }
+                read += io[0];
+                written += io[1];
+                cleaned += group.size();
             }
-            read += io[0];
-            written += io[1];
-            cleaned += group.size();
+            return new Result(endOffset, filter.earliestHorizon(), cleaned, read, written);
+        } catch (ClosedChannelException e) {
+            if (log.isClosed()) {
+                throw e;
+            }
+            // Retention or truncation deleted a segment it was reading.
+            return gaveUp(target, filter, cleaned, read, written);
         }
-        return new Result(endOffset, filter.earliestHorizon(), cleaned, read, written);
+    }
+
+    /** The log changed under the cleaner (retention, truncation): the next round starts from the same place. */
+    private static Result gaveUp(LogToClean target, Filter filter, int cleaned, long read, long written) {
+        return new Result(target.firstDirtyOffset(), filter.earliestHorizon(), cleaned, read, written);
     }
 
     /** Fills the map from the dirty section; returns the offset it covers up to (a segment base). */

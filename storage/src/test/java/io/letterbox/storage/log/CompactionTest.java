@@ -479,6 +479,94 @@ class CompactionTest {
     }
 
     @Test
+    void aCleaningAskedToStopLeavesTheLogAsItWasAndNoCleanedFiles() throws IOException {
+        // Given: a dirty log and a cleaner told to stop at its fifth check
+        Log log = open(Map.of());
+        writeUpdates(log, 5, 10, 10);
+        log.roll();
+        log.updateHighWatermark(log.logEndOffset());
+        List<Rec> before = records(log);
+        int[] checks = {0};
+        Cleaner stopping = new Cleaner(new OffsetMap(1 << 20), new Throttler(Double.MAX_VALUE, 300, time), time,
+                () -> ++checks[0] >= 5);
+
+        // When / Then
+        assertThatThrownBy(() -> stopping.clean(LogToClean.measure(log, 0, time.milliseconds())))
+                .isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(records(log)).isEqualTo(before);
+        try (Stream<Path> files = Files.list(log.dir())) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.endsWith(Segment.CLEANED_SUFFIX) || n.endsWith(Segment.SWAP_SUFFIX));
+        }
+    }
+
+    @Test
+    void retentionRemovingSegmentsDuringACleaningMakesItGiveUpThoseAndKeepTheLogWhole() throws IOException {
+        // Given: compact,delete with 1 h retention; two old segments, then recent ones
+        Log log = open(Map.of(LogConfig.CLEANUP_POLICY, "compact,delete", LogConfig.RETENTION_MS, Long.toString(HOUR)));
+        long now = time.milliseconds();
+        for (int i = 0; i < 2; i++) {
+            log.appendAsLeader(keyed(now - 2 * HOUR, Compression.NONE, "k", "old" + i), 0, now);
+            log.roll();
+        }
+        log.appendAsLeader(keyed(now, Compression.NONE, "k", "new", "j", "1"), 0, now);
+        log.roll();
+        log.updateHighWatermark(log.logEndOffset());
+        LogToClean target = LogToClean.measure(log, 0, now);
+        // Retention runs on another thread while the cleaner is at its first check
+        boolean[] retentionRan = {false};
+        Cleaner cleaner = new Cleaner(new OffsetMap(1 << 20), new Throttler(Double.MAX_VALUE, 300, time), time, () -> {
+            if (!retentionRan[0]) {
+                retentionRan[0] = true;
+                Thread retention = new Thread(() -> log.enforceRetention(now));
+                retention.start();
+                try {
+                    retention.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return false;
+        });
+
+        // When
+        Cleaner.Result result = cleaner.clean(target);
+
+        // Then: the swap of the retired segments was refused, nothing is lost, and the next round cleans
+        assertThat(retentionRan[0]).isTrue();
+        assertThat(result.nextDirtyOffset()).isZero();
+        assertThat(log.logStartOffset()).isEqualTo(2);
+        assertThat(records(log)).containsExactly(new Rec(2, "k", "new"), new Rec(3, "j", "1"));
+        try (Stream<Path> files = Files.list(log.dir())) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.endsWith(Segment.CLEANED_SUFFIX) || n.endsWith(Segment.SWAP_SUFFIX));
+        }
+        assertThat(cleanerOf(log).cleanFilthiest(cleaner(1 << 20))).isTrue();
+        assertThat(records(log)).containsExactly(new Rec(2, "k", "new"), new Rec(3, "j", "1"));
+    }
+
+    @Test
+    void aSwapIsRefusedForSegmentsRetiredOrChangedSinceTheCleaningBegan() throws IOException {
+        // Given: two closed segments, the first then removed by DeleteRecords
+        Log log = open(Map.of());
+        writeUpdates(log, 2, 2, 2);
+        log.updateHighWatermark(log.logEndOffset());
+        Segment first = log.segmentMap().firstEntry().getValue();
+        Segment second = log.segmentMap().higherEntry(first.baseOffset()).getValue();
+        int firstSize = first.size();
+        log.deleteRecordsBefore(second.baseOffset());
+
+        // When / Then: a swap for the retired one, or with a stale size, changes nothing
+        Segment cleaned = Segment.createCleaned(log.dir(), first.baseOffset(), time.milliseconds());
+        cleaned.renameTo(Segment.SWAP_SUFFIX);
+        assertThat(log.replaceWithCleaned(List.of(first), new int[] {firstSize}, cleaned)).isFalse();
+        assertThat(log.replaceWithCleaned(List.of(second), new int[] {second.size() + 1}, cleaned)).isFalse();
+        cleaned.delete();
+        assertThat(log.segmentMap().firstEntry().getValue()).isSameAs(second);
+        assertThat(records(log)).extracting(Rec::value).containsExactly("v1", "v1");
+    }
+
+    @Test
     void theThrottlerSleepsWhatBringsAPeriodBackToTheRate() {
         // Given: 1000 bytes/s, checked every 100 ms
         Throttler throttler = new Throttler(1000, 100, time);
