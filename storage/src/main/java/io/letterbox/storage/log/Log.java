@@ -70,6 +70,10 @@ import java.util.stream.Stream;
  * are renamed with the {@value Segment#DELETED_SUFFIX} suffix and handed to the {@link SegmentDeleter},
  * which closes and removes them after {@code file.delete.delay.ms}.
  *
+ * <p>Compaction ({@link LogCleaner}) rewrites closed segments beside the log and swaps each in with
+ * {@link #replaceWithCleaned}, which retires the old ones the same way; leftovers of a crash mid-swap
+ * ({@code .cleaned}, {@code .swap}) are resolved at open by {@link SegmentSwap}.
+ *
  * <p>Thread-safety: appends, roll, truncation and segment deletion are serialized by one write lock.
  * Reads run concurrently with them and only see whole batches: the new log end offset is published
  * (volatile) after the bytes and the segment size. The segment list is an immutable map replaced in

@@ -51,6 +51,7 @@ import java.util.stream.Stream;
  * .clean-shutdown                     present only after a clean close; removed once opened
  * recovery-point-offset-checkpoint    per partition: offset below which data is fsynced (Kafka format)
  * log-start-offset-checkpoint         per partition: log start offset (Kafka format)
+ * cleaner-offset-checkpoint           per compacted partition: where its dirty part starts ({@link LogCleaner})
  * &lt;topic&gt;-&lt;partition&gt;/               one {@link Log} each
  * &lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete/       a log being deleted; removed at the next open
  * </pre>
