@@ -137,7 +137,7 @@ public final class PartitionManager implements MetadataListener {
             if (!partitions.containsKey(l.topicPartition())) {
                 TopicImage topic = next.topics().byName().get(l.topicPartition().topic());
                 if (topic == null || !Objects.equals(topic.id(), l.topicId())) {
-                    log.info("Deleting log {}: its topic no longer exists", l.topicPartition());
+                    log.debug("Deleting log {}: its topic no longer exists", l.topicPartition());
                     logManager.delete(l.topicPartition());
                 }
             }
