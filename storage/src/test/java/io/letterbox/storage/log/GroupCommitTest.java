@@ -110,10 +110,35 @@ class GroupCommitTest {
     }
 
     @Test
-    void anFsyncFailureFailsTheWaitingFuturesWithAStorageError() {
-        // Given
+    void anFsyncFailureFailsTheWaitingFuturesAndTheBatchesItCoveredAreNeverAcknowledged() {
+        // Given a batch waiting for its fsync on a disk that is full
         GroupCommit gc = groupCommit();
         Log log = log("d");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        FailurePoint.FSYNC.armDiskFull(1);
+
+        // When
+        CompletableFuture<Void> failed = gc.flush(log, 1);
+
+        // Then: the future fails, and the batch is cut so no later fsync can make it readable
+        assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining("No space left on device");
+        assertThat(log.flushedOffset()).isZero();
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.isOffline()).isFalse();
+        // the next batch takes the freed offset and is acknowledged once the disk has room again
+        LogAppendInfo next = log.appendAsLeader(batch("b"), 0, NOW);
+        assertThat(next.firstOffset()).isZero();
+        assertThat(next.truncations()).isEqualTo(1);
+        assertThat(gc.flush(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(10));
+        assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void anFsyncIoErrorFailsTheWaitingFuturesAndTakesTheLogOffline() {
+        // Given
+        GroupCommit gc = groupCommit();
+        Log log = log("f");
         log.appendAsLeader(batch("a"), 0, NOW);
         FailurePoint.FSYNC.arm(1);
 
@@ -122,11 +147,10 @@ class GroupCommitTest {
 
         // Then
         assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining("Injected failure at FSYNC");
+                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining("Input/output error");
         assertThat(log.flushedOffset()).isZero();
-        // the next attempt succeeds once the disk is healthy again
-        assertThat(gc.flush(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(10));
-        assertThat(log.flushedOffset()).isEqualTo(1);
+        assertThat(log.isOffline()).isTrue();
+        assertThat(gc.flush(log, 1)).failsWithin(java.time.Duration.ofSeconds(10));
     }
 
     @Test
