@@ -57,22 +57,8 @@ public final class FaultyDisks {
         require(run("mount", "-o", "remount,size=" + size, tmpfs.dir().toString()), "remount " + tmpfs.dir());
     }
 
-    /** An ext4 image on a loop device that can be made to fail like a dying disk. */
-    public static final class Ext4 implements Mount {
-        private final Path image;
-        private final Path dir;
-        private final String loopDevice;
-
-        private Ext4(Path image, Path dir, String loopDevice) {
-            this.image = image;
-            this.dir = dir;
-            this.loopDevice = loopDevice;
-        }
-
-        @Override
-        public Path dir() {
-            return dir;
-        }
+    /** An ext4 image mounted on {@code dir} through {@code /dev/<loopDevice>}; it can fail like a dying disk. */
+    public record Ext4(Path image, Path dir, String loopDevice) implements Mount {
 
         /** The kernel's ext4 error trigger: the file system aborts its journal and remounts read-only. */
         public void fail() {

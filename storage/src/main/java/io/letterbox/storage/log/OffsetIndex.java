@@ -152,11 +152,9 @@ final class OffsetIndex implements Closeable {
     /** Drops the entries from {@code count} on, in the file and in memory (writer only; undoes a failed append). */
     void truncateToEntries(int count) throws IOException {
         Entries e = entries;
-        if (count >= e.size) {
-            return;
+        if (IndexFiles.truncate(channel, count, e.size, ENTRY_SIZE)) {
+            entries = new Entries(e.relativeOffsets, e.positions, count);
         }
-        IndexFiles.truncate(channel, (long) count * ENTRY_SIZE);
-        entries = new Entries(e.relativeOffsets, e.positions, count);
     }
 
     void flush() throws IOException {
