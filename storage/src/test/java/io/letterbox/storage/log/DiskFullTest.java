@@ -48,7 +48,7 @@ class DiskFullTest {
     @Test
     void anAppendThatFindsTheDiskFullLeavesNoHalfBatchAndAppendsWorkOnceSpaceIsFreed() throws Exception {
         // Given a log on a 2 MiB tmpfs, beside a 256 KiB file that can be deleted later
-        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "2m");
+        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m");
         Path filler = tmpfs.dir().resolve("filler");
         Files.write(filler, new byte[256 * 1024]);
         log = openLog(tmpfs.dir(), LogConfig.defaults());
@@ -93,7 +93,7 @@ class DiskFullTest {
     @Test
     void aRollThatFindsTheDiskFullLeavesTheLogAsItWasAndRollsOnceSpaceIsFreed() throws Exception {
         // Given a segment that the next 8000-byte batch does not fit in, on a disk full to the last page
-        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "2m");
+        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m");
         log = openLog(tmpfs.dir(), config(Map.of(LogConfig.SEGMENT_BYTES, "20000")));
         List<String> appended = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -123,6 +123,38 @@ class DiskFullTest {
         appended.add(value);
         assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L);
         assertThat(consumeAll(log)).containsExactlyElementsOf(appended);
+    }
+
+    @Test
+    void aRollThatCannotCreateTheNewSegmentsFilesLeavesNoHalfSegmentBehind() throws Exception {
+        // Given a full segment on a tmpfs with two inodes left: enough for the producer snapshot and
+        // the new segment's .log file, not for its index
+        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m,nr_inodes=64");
+        log = openLog(tmpfs.dir(), config(Map.of(LogConfig.SEGMENT_BYTES, "20000")));
+        log.appendAsLeader(batch("0-" + "v".repeat(15000)), 0, NOW);
+        List<String> filesBefore = files(log.dir());
+        List<Path> inodes = tmpfs.fillInodes(tmpfs.dir());
+        Files.delete(inodes.get(0));
+        Files.delete(inodes.get(1));
+
+        // When the next append needs a new segment
+        assertThatThrownBy(() -> log.appendAsLeader(batch("1-" + "v".repeat(8000)), 0, NOW))
+                .isInstanceOf(KafkaStorageException.class).hasMessageContaining("No space left on device");
+
+        // Then the half-created segment is gone (only the producer snapshot at its offset stays), nothing moved
+        List<String> expected = new ArrayList<>(filesBefore);
+        expected.add(Segment.fileName(1, ".snapshot"));
+        assertThat(files(log.dir())).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(log.segmentCount()).isEqualTo(1);
+        assertThat(log.logEndOffset()).isEqualTo(1);
+
+        // When inodes are freed, the roll happens
+        for (Path inode : inodes.subList(2, inodes.size())) {
+            Files.delete(inode);
+        }
+        assertThat(log.appendAsLeader(batch("1-" + "v".repeat(8000)), 0, NOW).firstOffset()).isEqualTo(1);
+        assertThat(log.segmentBaseOffsets()).containsExactly(0L, 1L);
+        assertThat(consumeAll(log)).containsExactly("0-" + "v".repeat(15000), "1-" + "v".repeat(8000));
     }
 
     private static List<String> files(Path dir) throws IOException {

@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,11 +24,11 @@ final class Tmpfs implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Mounts a tmpfs of {@code size} (mount's syntax, e.g. "2m") on {@code dir}, or skips the test. */
-    static Tmpfs mount(Path dir, String size) throws IOException, InterruptedException {
+    /** Mounts a tmpfs with {@code options} (mount's syntax, e.g. "size=2m,nr_inodes=64") on {@code dir}, or skips the test. */
+    static Tmpfs mount(Path dir, String options) throws IOException, InterruptedException {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
         Files.createDirectories(dir);
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()),
+        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()),
                 "mount -t tmpfs failed (no CAP_SYS_ADMIN?)");
         return new Tmpfs(dir);
     }
@@ -51,6 +53,22 @@ final class Tmpfs implements AutoCloseable {
             return;
         }
         throw new IllegalStateException("the tmpfs at " + dir + " never filled up");
+    }
+
+    /** Creates empty files in {@code dir} until no inode is left; returns them, so a test can free a few. */
+    List<Path> fillInodes(Path dir) throws IOException {
+        List<Path> created = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100_000; i++) {
+                created.add(Files.createFile(dir.resolve("inode-" + i)));
+            }
+        } catch (IOException e) {
+            if (!StorageFaults.isOutOfSpace(e)) {
+                throw e;
+            }
+            return created;
+        }
+        throw new IllegalStateException("the tmpfs at " + this.dir + " never ran out of inodes");
     }
 
     @Override
