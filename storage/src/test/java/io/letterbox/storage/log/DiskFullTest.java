@@ -91,6 +91,35 @@ class DiskFullTest {
     }
 
     @Test
+    void anAppendWhoseIndexEntryFindsTheDiskFullIsUndoneWithItsData() throws Exception {
+        // Given a log indexing every batch whose first batch took the .log file's first page (the index
+        // files have none yet), on a disk then filled to the last page
+        tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m");
+        log = openLog(tmpfs.dir(), config(Map.of(LogConfig.INDEX_INTERVAL_BYTES, "0")));
+        log.appendAsLeader(batch("first"), 0, NOW);
+        long sizeBefore = log.sizeInBytes();
+        Path filler = tmpfs.dir().resolve("filler");
+        tmpfs.fill(filler);
+
+        // When the second batch's bytes fit in that page but its index entry needs a new one
+        assertThatThrownBy(() -> log.appendAsLeader(batch("second"), 0, NOW))
+                .isInstanceOf(KafkaStorageException.class).hasMessageContaining("No space left on device");
+
+        // Then the data and both indexes are as before the append
+        assertThat(log.logEndOffset()).isEqualTo(1);
+        assertThat(Files.size(Segment.logFile(log.dir(), 0))).isEqualTo(sizeBefore);
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index")))).isZero();
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".timeindex")))).isZero();
+        assertThat(consumeAll(log)).containsExactly("first");
+
+        // When space is freed, the batch goes in with its index entry
+        Files.delete(filler);
+        assertThat(log.appendAsLeader(batch("second"), 0, NOW).firstOffset()).isEqualTo(1);
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index")))).isEqualTo(OffsetIndex.ENTRY_SIZE);
+        assertThat(consumeAll(log)).containsExactly("first", "second");
+    }
+
+    @Test
     void aRollThatFindsTheDiskFullLeavesTheLogAsItWasAndRollsOnceSpaceIsFreed() throws Exception {
         // Given a segment that the next 8000-byte batch does not fit in, on a disk full to the last page
         tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m");
