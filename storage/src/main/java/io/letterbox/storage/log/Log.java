@@ -662,8 +662,8 @@ public final class Log implements Closeable {
         if (keep >= logEndOffset) {
             return;
         }
-        LOG.warn("Discarding offsets {}..{} of {}: their fsync failed and they were never acknowledged", keep,
-                logEndOffset - 1, topicPartition);
+        LOG.warn("Discarding offsets {}..{} of {}: their fsync failed; no consumer has read them and no acks=all "
+                + "producer was told they were written", keep, logEndOffset - 1, topicPartition);
         try {
             truncateTo(keep);
         } catch (KafkaStorageException e) {

@@ -361,14 +361,16 @@ public final class LogManager implements Closeable {
             try {
                 log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
                         this::onLogStartOffsetChanged, deleter);
-                AtomicFile.fsyncDirectory(dir);
             } catch (KafkaStorageException e) {
                 failIfNotFull(dir, e.getCause());
                 throw e;
+            }
+            try {
+                AtomicFile.fsyncDirectory(dir);
             } catch (IOException e) {
+                log.close();
                 failIfNotFull(dir, e);
-                throw new KafkaStorageException("Could not create the log of " + tp + " in " + dir + ": "
-                        + e.getMessage(), e);
+                throw new KafkaStorageException("Could not fsync " + dir, e);
             }
             log.setDirFailureListener(this::onLogDirFailure);
             logs.put(tp, log);
