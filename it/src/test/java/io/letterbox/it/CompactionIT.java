@@ -12,6 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.letterbox.it.support.BrokerExtension;
 import io.letterbox.it.support.BrokerProcess;
 import io.letterbox.it.support.ItSupport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +26,7 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -129,6 +132,15 @@ class CompactionIT {
             ItSupport.sleep(50);
         }
         return false;
+    }
+
+    private static boolean cleanerFilesIn(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .anyMatch(n -> n.endsWith(".cleaned") || n.endsWith(".swap") || n.endsWith(".deleted"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean everyKeyOnce(List<ConsumerRecord<String, String>> records) {
@@ -288,7 +300,7 @@ class CompactionIT {
 
     @Test
     void aBrokerKilledWhileCleaningComesBackWithACompleteLogAndFinishesTheCleaning() {
-        // Given: a broker of its own (its output shows when the cleaner starts) and 5 MB of updates
+        // Given: a broker of its own (its data directory is watched) and 5 MB of updates
         long seed = System.nanoTime();
         Random random = new Random(seed);
         System.out.println("CompactionIT kill seed " + seed);
@@ -301,15 +313,16 @@ class CompactionIT {
             Map<String, RecordMetadata> latest = update(broker.bootstrap(), topic, 50, 200, 500);
             RecordMetadata filler = rollWith(broker.bootstrap(), topic, "filler", "f");
             startCompacting(broker.bootstrap(), topic);
-            Pattern cleaning = Pattern.compile("Cleaning " + Pattern.quote(topic) + "-0 from offset");
+            Path partitionDir = broker.dataDir().resolve(topic + "-0");
 
-            // When: killed at a random moment (within 2.5 s) after the cleaner started on the topic; again
-            // after each restart while the cleaner starts over, at most three times in two minutes
+            // When: killed at a random moment (within 1.5 s) after the cleaner began swapping cleaned
+            // segments in (a .cleaned, .swap or .deleted file shows); again after each restart while
+            // the cleaner starts over, at most three times in two minutes
             int kills = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (kills < 3 && System.nanoTime() < deadline && awaitQuietly(Duration.ofSeconds(30),
-                    () -> cleaning.matcher(broker.output()).find())) {
-                ItSupport.sleep(random.nextInt(2500));
+            while (kills < 3 && System.nanoTime() < deadline
+                    && awaitQuietly(Duration.ofSeconds(30), () -> cleanerFilesIn(partitionDir))) {
+                ItSupport.sleep(random.nextInt(1500));
                 broker.killAndRestart();
                 kills++;
             }

@@ -111,7 +111,8 @@ public final class BrokerConfig {
                     "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
             .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
                     "The addresses clients are told to use; defaults to listeners.")
-            .define(LOG_DIRS, LIST, null, HIGH, "The directories that hold the data. Default: ./data")
+            .define(LOG_DIRS, LIST, null, HIGH, "The directories that hold the data, comma-separated; a new partition goes "
+                    + "to the one holding the fewest, an existing one stays where it is. Default: log.dir")
             .define(LOG_DIR, STRING, "./data", HIGH, "The data directory, used when log.dirs is not set.")
             .define(NUM_PARTITIONS, INT, 1, atLeast(1), MEDIUM, "The partitions of an auto-created topic.")
             .define(DEFAULT_REPLICATION_FACTOR, SHORT, (short) 1, atLeast(1), MEDIUM,

@@ -70,6 +70,9 @@ public final class LogMaintenance implements AutoCloseable {
         long now = time.milliseconds();
         for (Partition p : partitions.all()) {
             Log partitionLog = p.log();
+            if (partitionLog.isOffline()) {
+                continue;
+            }
             try {
                 partitionLog.enforceRetention(now);
             } catch (RuntimeException e) {

@@ -125,7 +125,7 @@ public final class LogCleaner implements Closeable {
         Log log = target.log();
         TopicPartition tp = log.topicPartition();
         try {
-            LOG.info("Cleaning {} from offset {} to {} (dirty ratio {})", tp, target.firstDirtyOffset(),
+            LOG.debug("Cleaning {} from offset {} to {} (dirty ratio {})", tp, target.firstDirtyOffset(),
                     target.firstUncleanableOffset(), String.format("%.2f", target.dirtyRatio()));
             long startNs = time.nanoseconds();
             Cleaner.Result result = cleaner.clean(target);

@@ -17,7 +17,8 @@ import java.nio.file.StandardCopyOption;
  * One segment of a partition log: {@code <base>.log} holding magic v2 batches back to back exactly as
  * appended, with its {@link OffsetIndex} ({@code <base>.index}) and {@link TimeIndex}
  * ({@code <base>.timeindex}); {@code <base>} is the 20-digit zero-padded offset of its first batch.
- * Files are not preallocated.
+ * Files are not preallocated and nothing is memory-mapped: every write is a {@code FileChannel} write,
+ * so a full disk surfaces as an IOException ("No space left on device") and never as a SIGBUS.
  *
  * <p>Writes: {@link #append} writes to the page cache and returns; durability comes from {@link #flush}.
  * Indexes of a segment that is not the active one are loaded lazily on first use; a missing or
@@ -104,8 +105,18 @@ final class Segment implements Closeable {
         Files.deleteIfExists(file);
         FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
         Segment segment = new Segment(dir, baseOffset, suffix, records, nowMs, rollJitterMs);
-        segment.offsetIndex = OffsetIndex.create(segment.indexFile, baseOffset);
-        segment.timeIndex = TimeIndex.create(segment.timeIndexFile, baseOffset);
+        try {
+            segment.offsetIndex = OffsetIndex.create(segment.indexFile, baseOffset);
+            segment.timeIndex = TimeIndex.create(segment.timeIndexFile, baseOffset);
+        } catch (IOException | RuntimeException e) {
+            // A half-created segment (a full or failing disk) must not be found by the next open.
+            try {
+                segment.delete();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         segment.newFile = true;
         return segment;
     }
@@ -301,39 +312,57 @@ final class Segment implements Closeable {
 
     /**
      * Appends already validated and offset-assigned batches in one write and indexes them (writer only).
-     * Done means: in the page cache and visible to readers.
+     * Done means: in the page cache and visible to readers. All or nothing: if the data or an index
+     * entry cannot be written (a full disk), the file and both indexes are cut back to where they were,
+     * so the next append starts at the published end and no part of these batches is ever readable.
      */
     void append(MemoryRecords batches, BatchHeader[] headers, int indexIntervalBytes) throws IOException {
         int position = size;
+        int offsetEntries = offsetIndex.entryCount();
+        int timeEntries = timeIndex.entryCount();
+        long maxTs = maxTimestamp;
+        long offsetOfMaxTs = offsetOfMaxTimestamp;
+        long firstTs = firstBatchTimestamp;
+        int sinceIndex = bytesSinceLastIndexEntry;
         try {
             FailurePoint.APPEND.check();
             records.append(batches);
-        } catch (IOException e) {
-            // Cut any partial write so the next append starts at the published end.
-            try {
-                records.truncateTo(position);
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
+            for (BatchHeader h : headers) {
+                if (firstTs < 0 && nextOffset == baseOffset) {
+                    firstTs = h.maxTimestamp();
+                }
+                if (h.maxTimestamp() > maxTs) {
+                    offsetOfMaxTs = h.lastOffset();
+                    maxTs = h.maxTimestamp();
+                }
+                if (sinceIndex > indexIntervalBytes) {
+                    offsetIndex.append(h.baseOffset(), position + h.position());
+                    timeIndex.maybeAppend(maxTs, offsetOfMaxTs);
+                    sinceIndex = 0;
+                }
+                sinceIndex += h.sizeInBytes();
             }
+        } catch (IOException e) {
+            undoAppend(position, offsetEntries, timeEntries, e);
             throw e;
         }
-        for (BatchHeader h : headers) {
-            if (firstBatchTimestamp < 0 && nextOffset == baseOffset) {
-                firstBatchTimestamp = h.maxTimestamp();
-            }
-            if (h.maxTimestamp() > maxTimestamp) {
-                offsetOfMaxTimestamp = h.lastOffset();
-                maxTimestamp = h.maxTimestamp();
-            }
-            if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-                offsetIndex.append(h.baseOffset(), position + h.position());
-                timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
-                bytesSinceLastIndexEntry = 0;
-            }
-            bytesSinceLastIndexEntry += h.sizeInBytes();
-        }
+        firstBatchTimestamp = firstTs;
+        maxTimestamp = maxTs;
+        offsetOfMaxTimestamp = offsetOfMaxTs;
+        bytesSinceLastIndexEntry = sinceIndex;
         nextOffset = headers[headers.length - 1].nextOffset();
         size = position + batches.sizeInBytes();
+    }
+
+    /** Cuts the log file and indexes back to their state before a failed append; failures join {@code cause}. */
+    private void undoAppend(int position, int offsetEntries, int timeEntries, IOException cause) {
+        try {
+            records.truncateTo(position);
+            offsetIndex.truncateToEntries(offsetEntries);
+            timeIndex.truncateToEntries(timeEntries);
+        } catch (IOException | RuntimeException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
     }
 
     /** Called when a newer segment becomes active: makes the time index end with the segment's max. */
