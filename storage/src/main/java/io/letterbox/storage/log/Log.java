@@ -934,24 +934,32 @@ public final class Log implements Closeable {
      * live names. Readers wait for nothing: the list is replaced in one volatile write.
      *
      * @param sizes the size of each old segment when cleaning began
-     * @return false (and nothing changed) if retention, truncation or close changed those segments meanwhile
+     * @return false (and nothing changed) if retention, truncation, close or a disk failure changed those
+     *         segments meanwhile
+     * @throws KafkaStorageException if a rename fails; the log goes offline and the next open finishes
+     *         the swap
      */
-    boolean replaceWithCleaned(List<Segment> old, int[] sizes, Segment cleaned) throws IOException {
+    boolean replaceWithCleaned(List<Segment> old, int[] sizes, Segment cleaned) {
         synchronized (flushLock) {
             synchronized (writeLock) {
                 NavigableMap<Long, Segment> view = segments;
                 for (int i = 0; i < old.size(); i++) {
                     Segment seg = old.get(i);
-                    if (closed || seg == active || view.get(seg.baseOffset()) != seg || seg.size() != sizes[i]) {
+                    if (closed || offline || seg == active || view.get(seg.baseOffset()) != seg
+                            || seg.size() != sizes[i]) {
                         return false;
                     }
                 }
-                // Old files go first: a crash from here on finds the .swap and finishes the swap at open.
-                for (Segment seg : old) {
-                    seg.renameForDeletion();
+                try {
+                    // Old files go first: a crash from here on finds the .swap and finishes the swap at open.
+                    for (Segment seg : old) {
+                        seg.renameForDeletion();
+                    }
+                    cleaned.renameTo("");
+                    AtomicFile.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    throw storageFailure("Swap of a cleaned segment into " + topicPartition, e);
                 }
-                cleaned.renameTo("");
-                AtomicFile.fsyncDirectory(dir);
                 replaceSegments(old, cleaned);
                 scheduleDeletion(old);
                 return true;

@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  * written (durably) after each round, so a restart does not clean from zero again.
  *
  * <p>A log whose cleaning fails unexpectedly is marked uncleanable with one WARN line and skipped until
- * the next start; the other logs go on.
+ * the next start; the other logs go on. Logs whose directory is offline are skipped; a failed rename
+ * while swapping takes the log's directory offline like any other I/O error of the log.
  *
  * <p>Thread-safety: thread-safe. {@link #start} and {@link #close} are called once each.
  */
@@ -137,18 +138,31 @@ public final class LogCleaner implements Closeable {
             return true;
         } catch (CancellationException stop) {
             return false;
-        } catch (Exception e) {
-            if (!log.isClosed()) {
-                LOG.warn("Marking {} uncleanable after an unexpected failure: {}", tp, e.toString());
-                LOG.debug("stack trace", e);
-                synchronized (lock) {
-                    uncleanable.add(tp);
-                }
+        } catch (IOException e) {
+            if (StorageFaults.isOutOfSpace(e)) {
+                // The cleaned copy did not fit; it was removed and the log is as it was. Try again later.
+                LOG.warn("Could not clean {}: {}", tp, e.getMessage());
+                return false;
             }
+            markUncleanable(log, e);
+            return false;
+        } catch (RuntimeException e) {
+            markUncleanable(log, e);
             return false;
         } finally {
             synchronized (lock) {
                 inProgress.remove(tp);
+            }
+        }
+    }
+
+    private void markUncleanable(Log log, Exception e) {
+        // A closed log (its topic deleted) or an offline one (its directory failed) is no cleaner fault.
+        if (!log.isClosed() && !log.isOffline()) {
+            LOG.warn("Marking {} uncleanable after an unexpected failure: {}", log.topicPartition(), e.toString());
+            LOG.debug("stack trace", e);
+            synchronized (lock) {
+                uncleanable.add(log.topicPartition());
             }
         }
     }
@@ -162,7 +176,7 @@ public final class LogCleaner implements Closeable {
                 TopicPartition tp = log.topicPartition();
                 LogConfig cfg = log.config();
                 if (!cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_COMPACT) || log.isClosed()
-                        || inProgress.contains(tp) || uncleanable.contains(tp)) {
+                        || log.isOffline() || inProgress.contains(tp) || uncleanable.contains(tp)) {
                     continue;
                 }
                 LogToClean candidate;
