@@ -131,7 +131,7 @@ public final class LogCleaner implements Closeable {
             long startNs = time.nanoseconds();
             Cleaner.Result result = cleaner.clean(target);
             long tookMs = TimeUnit.NANOSECONDS.toMillis(time.nanoseconds() - startNs);
-            LOG.info("Cleaned {} up to offset {}: {} segments, {} bytes read, {} written, {} ms", tp,
+            LOG.debug("Cleaned {} up to offset {}: {} segments, {} bytes read, {} written, {} ms", tp,
                     result.nextDirtyOffset(), result.segmentsCleaned(), result.bytesRead(), result.bytesWritten(),
                     tookMs);
             done(log, result.nextDirtyOffset(), result.earliestDeleteHorizon());
