@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,8 @@ import io.letterbox.storage.log.LogManager;
 public final class Broker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
-
+    /** A start slower than this is told at INFO (with its phases); a faster one at DEBUG. */
+    private static final long SLOW_START_MS = 10_000;
 
     private final BrokerConfig config;
     private final LogMaintenance logMaintenance;
@@ -79,13 +81,17 @@ public final class Broker implements AutoCloseable {
      * use, an invalid setting.
      */
     public static Broker start(BrokerConfig config) {
+        StartupPhases phases = new StartupPhases(ProcessHandle.current().info().startInstant()
+                .map(Instant::toEpochMilli).orElse(-1L));
         ConfigValidation validation = new ConfigValidation(config);
         validation.validateBrokerConfigs(Map.of());
         LogMaintenance logMaintenance = new LogMaintenance(Time.SYSTEM);
+        phases.end("config");
         LogManager logManager;
         try {
             logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()), Time.SYSTEM,
                     config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler());
+            phases.end("logs");
         } catch (RuntimeException e) {
             logMaintenance.close();
             throw e;
@@ -100,11 +106,15 @@ public final class Broker implements AutoCloseable {
             Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
             metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
                     config.numPartitions(), config.defaultReplicationFactor(), validation));
+            MetadataNode.StartupTimes quorum = metadata.startupTimes();
+            phases.end("metadata (raft server " + quorum.raftServer().toMillis() + ", election and replay "
+                    + quorum.electionAndReplay().toMillis() + ", cluster id " + quorum.clusterId().toMillis() + ")");
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
+            phases.end("partitions");
             logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
                     config.logFlushOffsetCheckpointIntervalMs());
             // After the partitions: it finds the __consumer_offsets partitions they just opened. The
@@ -122,6 +132,7 @@ public final class Broker implements AutoCloseable {
                     }, groups);
             groups.addLoadListener(consumerGroups);
             metadata.addListener(groups);
+            phases.end("groups");
             // The consumer coordinator first: its group shadows an empty classic group of the same id.
             GroupRegistry allGroups = new GroupRegistry(groups, List.of(consumerGroups, classicGroups));
             expiry = new OffsetExpiry(groups, allGroups, config.offsetsRetentionMs());
@@ -131,11 +142,19 @@ public final class Broker implements AutoCloseable {
                             .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
+            phases.end("broker registration");
             MetadataNode node = metadata;
             var registry = Handlers.registry(config, node, partitions, logManager,
                     new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups, allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
+            phases.end("listeners");
+            long totalMs = phases.totalMillis();
+            if (totalMs > SLOW_START_MS) {
+                log.info("Started in {} ms: {} ms", totalMs, phases);
+            } else {
+                log.debug("Started in {} ms: {} ms", totalMs, phases);
+            }
             return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
                     consumerGroups, expiry,
                     server);
