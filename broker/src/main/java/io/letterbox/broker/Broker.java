@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -87,28 +88,40 @@ public final class Broker implements AutoCloseable {
         validation.validateBrokerConfigs(Map.of());
         LogMaintenance logMaintenance = new LogMaintenance(Time.SYSTEM);
         phases.end("config");
+        // The metadata log starts while the partition logs load: neither needs the other until the
+        // partitions attach, and on a large broker both take a while.
+        AtomicReference<MetadataNode> started = new AtomicReference<>();
+        Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
+        Runnable startMetadata = () -> {
+            try {
+                started.set(MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
+                        config.numPartitions(), config.defaultReplicationFactor(), validation)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
         LogManager logManager;
         try {
             logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()), Time.SYSTEM,
-                    config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler());
-            phases.end("logs");
+                    config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler(), startMetadata);
         } catch (RuntimeException e) {
+            if (started.get() != null) {
+                started.get().close();
+            }
             logMaintenance.close();
             throw e;
         }
-        MetadataNode metadata = null;
+        MetadataNode metadata = started.get();
+        MetadataNode.StartupTimes quorum = metadata.startupTimes();
+        phases.end("logs and metadata (logs " + logManager.loadMillis() + ", metadata: raft server " + quorum.raftServer().toMillis()
+                + ", election and replay " + quorum.electionAndReplay().toMillis() + ", cluster id "
+                + quorum.clusterId().toMillis() + ")");
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
         ClassicGroupCoordinator classicGroups = null;
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         try {
-            Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
-            metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
-                    config.numPartitions(), config.defaultReplicationFactor(), validation));
-            MetadataNode.StartupTimes quorum = metadata.startupTimes();
-            phases.end("metadata (raft server " + quorum.raftServer().toMillis() + ", election and replay "
-                    + quorum.electionAndReplay().toMillis() + ", cluster id " + quorum.clusterId().toMillis() + ")");
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
@@ -174,9 +187,7 @@ public final class Broker implements AutoCloseable {
             if (delayedFetches != null) {
                 delayedFetches.close();
             }
-            if (metadata != null) {
-                metadata.close();
-            }
+            metadata.close();
             logMaintenance.close();
             logManager.close();
             if (e instanceof RuntimeException re) {

@@ -2,6 +2,8 @@ package io.letterbox.broker.partition;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,6 +108,7 @@ public final class PartitionManager implements MetadataListener {
             boolean configChanged = brokerConfigsChanged || before == null
                     || !before.configs().equals(topic.configs());
             LogConfig logConfig = null;
+            Map<TopicPartition, Integer> opening = new LinkedHashMap<>();
             for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
                 PartitionImage pi = e.getValue();
                 TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
@@ -121,14 +124,22 @@ public final class PartitionManager implements MetadataListener {
                     logConfig = logConfigOrDefault(next, topic);
                 }
                 if (existing == null) {
-                    Log partitionLog = logManager.getOrCreate(tp, topic.id(), logConfig);
-                    partitions.put(tp, new Partition(tp, topic.id(), pi.leaderEpoch(), partitionLog,
-                            logManager.groupCommit(), highWatermarkListener));
+                    opening.put(tp, pi.leaderEpoch());
                 } else {
                     existing.setLeaderEpoch(pi.leaderEpoch());
                     if (configChanged) {
                         existing.log().updateConfig(logConfig);
                     }
+                }
+            }
+            if (!opening.isEmpty()) {
+                // All at once: a new topic's logs are created in parallel, one directory fsync for all,
+                // each already in its leader epoch (so becoming leader writes nothing more).
+                List<Log> logs = logManager.getOrCreate(opening, topic.id(), logConfig);
+                for (Log partitionLog : logs) {
+                    TopicPartition tp = partitionLog.topicPartition();
+                    partitions.put(tp, new Partition(tp, topic.id(), opening.get(tp), partitionLog,
+                            logManager.groupCommit(), highWatermarkListener));
                 }
             }
         }
