@@ -1,7 +1,8 @@
-package io.letterbox.broker;
+package io.letterbox.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -23,15 +24,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import picocli.CommandLine;
+
+import io.letterbox.broker.Broker;
 import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.storage.log.LogManager;
 
 /**
  * A short broker life on a temporary directory, run by {@code bin/letterbox} once per build under
  * the JVM's class-data recording ({@code -XX:AOTCacheOutput} or {@code -XX:ArchiveClassesAtExit}),
- * so that later server starts map the classes a start needs instead of loading them: a first start,
- * a topic created and written, a clean restart, a restart after an unclean stop (the recovery
- * path), and the end offsets read back, as a client does after a restart. Exits 0 when done.
+ * so that later server starts map the classes a start needs instead of loading them: the command
+ * line parsed as {@code letterbox server start} parses it, a first start, a topic created and
+ * written, a clean restart, a restart after an unclean stop (the recovery path), and the end offsets
+ * read back, as a client does after a restart. Exits 0 when done.
  */
 public final class StartupTraining {
 
@@ -45,6 +50,8 @@ public final class StartupTraining {
         Path dir = Files.createTempDirectory("letterbox-training-");
         try {
             int port = freePort();
+            new CommandLine(new Letterbox()).parseArgs("server", "start", "--override", "log.dirs=" + dir);
+            ManagementFactory.getRuntimeMXBean().getStartTime();
             BrokerConfig config = BrokerConfig.parse(Map.of(
                     "listeners", "PLAINTEXT://127.0.0.1:" + port,
                     "log.dirs", dir.toString()));
