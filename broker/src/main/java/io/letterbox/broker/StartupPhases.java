@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Durations of the steps of one broker start, for the one start-up line {@link Broker#start} logs:
- * each {@link #end} closes the phase that began at the previous one. The first phase runs from the
- * JVM's launch, so class loading and option parsing before {@link Broker#start} show up too.
+ * each {@link #end} closes the phase that began at the previous one. When given the process's launch
+ * time (that of {@code bin/letterbox}, which execs the JVM), a first phase "jvm and options" shows
+ * what ran before {@link Broker#start}: the launcher, the JVM, class loading, the command line.
  *
  * <p>Not thread-safe: the starting thread only.
  */
@@ -19,7 +20,7 @@ final class StartupPhases {
     private final List<String> ended = new ArrayList<>();
     private long lastNanos;
 
-    /** Opens the first phase, which the JVM's launch time (ms since the epoch, or -1 if unknown) began. */
+    /** Starts timing now; {@code launchedAtMillis}: the process's launch (ms since the epoch), or -1 to leave out. */
     StartupPhases(long launchedAtMillis) {
         this.launchedAtMillis = launchedAtMillis;
         this.startNanos = System.nanoTime();
@@ -34,7 +35,7 @@ final class StartupPhases {
         lastNanos = now;
     }
 
-    /** Milliseconds from the JVM's launch (or from this object's creation if unknown) until now. */
+    /** Milliseconds from the process's launch (or, without it, from this object's creation) until now. */
     long totalMillis() {
         long sinceStart = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         return launchedAtMillis < 0 ? sinceStart : jvmMillis + sinceStart;

@@ -58,7 +58,8 @@ public final class StartupTraining {
             String bootstrap = "127.0.0.1:" + port;
             try (Broker broker = Broker.start(config)) {
                 try (Admin admin = admin(bootstrap)) {
-                    admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                    admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all()
+                            .get(60, TimeUnit.SECONDS);
                 }
                 produce(bootstrap);
             }

@@ -424,7 +424,7 @@ public final class LogManager implements Closeable {
         return missing;
     }
 
-    /** Creates the logs missing from {@code result} and fsyncs the directories holding them (caller holds the monitor). */
+    /** Creates the logs missing from {@code result} and fsyncs their directories (caller holds the monitor). */
     private void createMissing(List<TopicPartition> tps, Map<TopicPartition, Integer> firstEpochs, Uuid topicId,
                                LogConfig config, Log[] result) {
         Map<Path, Integer> counts = logCounts();
@@ -436,8 +436,8 @@ public final class LogManager implements Closeable {
                 placed.put(i, dir);
             }
         }
-        ExecutorService pool = placed.size() == 1 ? null
-                : Executors.newFixedThreadPool(Math.min(CREATE_THREADS, placed.size()), namedThreads("letterbox-log-create-"));
+        ExecutorService pool = placed.size() == 1 ? null : Executors.newFixedThreadPool(
+                Math.min(CREATE_THREADS, placed.size()), namedThreads("letterbox-log-create-"));
         Map<Integer, CompletableFuture<Log>> opening = new LinkedHashMap<>();
         placed.forEach((i, dir) -> {
             TopicPartition tp = tps.get(i);

@@ -56,7 +56,8 @@ final class OffsetIndex implements Closeable {
      * {@link #cutFile} (see {@link IndexFiles#open}).
      */
     static OffsetIndex rewrite(Path file, long baseOffset) throws IOException {
-        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, false), new Entries(new int[16], new int[16], 0));
+        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, false),
+                new Entries(new int[16], new int[16], 0));
     }
 
     /**
