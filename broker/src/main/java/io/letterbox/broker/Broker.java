@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -45,7 +48,9 @@ import io.letterbox.storage.log.LogManager;
 public final class Broker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
-
+    /** A start slower than this is told at INFO (with its phases); a faster one at DEBUG. */
+    private static final long SLOW_START_MS = 10_000;
+    private static final AtomicBoolean FIRST_START = new AtomicBoolean(true);
 
     private final BrokerConfig config;
     private final LogMaintenance logMaintenance;
@@ -79,32 +84,53 @@ public final class Broker implements AutoCloseable {
      * use, an invalid setting.
      */
     public static Broker start(BrokerConfig config) {
+        // Only the process's first broker counts from the launch: later ones (tests) from their own start.
+        StartupPhases phases = new StartupPhases(FIRST_START.getAndSet(false)
+                ? ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L) : -1L);
         ConfigValidation validation = new ConfigValidation(config);
         validation.validateBrokerConfigs(Map.of());
         LogMaintenance logMaintenance = new LogMaintenance(Time.SYSTEM);
+        phases.end("config");
+        // The metadata log starts while the partition logs load: neither needs the other until the
+        // partitions attach, and on a large broker both take a while.
+        AtomicReference<MetadataNode> started = new AtomicReference<>();
+        Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
+        Runnable startMetadata = () -> {
+            try {
+                started.set(MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
+                        config.numPartitions(), config.defaultReplicationFactor(), validation)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
         LogManager logManager;
         try {
             logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()), Time.SYSTEM,
-                    config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler());
+                    config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler(), startMetadata);
         } catch (RuntimeException e) {
+            if (started.get() != null) {
+                started.get().close();
+            }
             logMaintenance.close();
             throw e;
         }
-        MetadataNode metadata = null;
+        MetadataNode metadata = started.get();
+        MetadataNode.StartupTimes quorum = metadata.startupTimes();
+        phases.end("logs and metadata (logs " + logManager.loadMillis() + ", metadata: raft server "
+                + quorum.raftServer().toMillis() + ", election and replay " + quorum.electionAndReplay().toMillis()
+                + ", cluster id " + quorum.clusterId().toMillis() + ")");
         DelayedFetches delayedFetches = null;
         GroupMetadataManager groups = null;
         ClassicGroupCoordinator classicGroups = null;
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         try {
-            Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
-            metadata = MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
-                    config.numPartitions(), config.defaultReplicationFactor(), validation));
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
+            phases.end("partitions");
             logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
                     config.logFlushOffsetCheckpointIntervalMs(), config.logCleanerConfig());
             // After the partitions: it finds the __consumer_offsets partitions they just opened. The
@@ -122,6 +148,7 @@ public final class Broker implements AutoCloseable {
                     }, groups);
             groups.addLoadListener(consumerGroups);
             metadata.addListener(groups);
+            phases.end("groups");
             // The consumer coordinator first: its group shadows an empty classic group of the same id.
             GroupRegistry allGroups = new GroupRegistry(groups, List.of(consumerGroups, classicGroups));
             expiry = new OffsetExpiry(groups, allGroups, config.offsetsRetentionMs());
@@ -131,11 +158,19 @@ public final class Broker implements AutoCloseable {
                             .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
+            phases.end("broker registration");
             MetadataNode node = metadata;
             var registry = Handlers.registry(config, node, partitions, logManager,
                     new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups, allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
+            phases.end("listeners");
+            long totalMs = phases.totalMillis();
+            if (totalMs > SLOW_START_MS) {
+                log.info("Started in {} ms: {} ms", totalMs, phases);
+            } else {
+                log.debug("Started in {} ms: {} ms", totalMs, phases);
+            }
             return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
                     consumerGroups, expiry,
                     server);
@@ -155,9 +190,7 @@ public final class Broker implements AutoCloseable {
             if (delayedFetches != null) {
                 delayedFetches.close();
             }
-            if (metadata != null) {
-                metadata.close();
-            }
+            metadata.close();
             logMaintenance.close();
             logManager.close();
             if (e instanceof RuntimeException re) {

@@ -39,19 +39,19 @@ public final class MetadataNode implements Closeable {
     private final MetadataStateMachine stateMachine;
     private final RatisQuorum quorum;
     private final Controller controller;
-    private final Duration startupTime;
+    private final StartupTimes startupTimes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Throwable> failure;
 
     private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
-                         RatisQuorum quorum, Controller controller, Duration startupTime,
+                         RatisQuorum quorum, Controller controller, StartupTimes startupTimes,
                          AtomicReference<Throwable> failure) {
         this.config = config;
         this.publisher = publisher;
         this.stateMachine = stateMachine;
         this.quorum = quorum;
         this.controller = controller;
-        this.startupTime = startupTime;
+        this.startupTimes = startupTimes;
         this.failure = failure;
     }
 
@@ -86,16 +86,15 @@ public final class MetadataNode implements Closeable {
                     Thread.sleep(5);
                 }
             }
-            Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
-            log.debug("Metadata node {} start-up: Raft server started after {} ms, ready after {} ms, cluster id after {} ms",
-                    config.nodeId(), (serverStartedNanos - startNanos) / 1_000_000, (readyNanos - startNanos) / 1_000_000,
-                    startup.toMillis());
+            long doneNanos = System.nanoTime();
+            StartupTimes times = new StartupTimes(Duration.ofNanos(serverStartedNanos - startNanos),
+                    Duration.ofNanos(readyNanos - serverStartedNanos), Duration.ofNanos(doneNanos - readyNanos));
             if (fatal.get() != null) {
                 throw new IOException("The metadata state machine failed during start-up", fatal.get());
             }
-            MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, startup, fatal);
+            MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, times, fatal);
             log.debug("Metadata node {} ready in {} ms: cluster {}, log offset {}, {} topic(s), Raft RPC on {}",
-                    config.nodeId(), startup.toMillis(), stateMachine.image().clusterId(),
+                    config.nodeId(), times.total().toMillis(), stateMachine.image().clusterId(),
                     stateMachine.image().offset(), stateMachine.image().topics().size(), quorum.rpcAddress());
             return node;
         } catch (IOException | RuntimeException | TimeoutException | ExecutionException | InterruptedException e) {
@@ -148,7 +147,23 @@ public final class MetadataNode implements Closeable {
 
     /** How long {@link #start} took, from its call to ready. */
     public Duration startupTime() {
-        return startupTime;
+        return startupTimes.total();
+    }
+
+    /** How long each step of {@link #start} took. */
+    public StartupTimes startupTimes() {
+        return startupTimes;
+    }
+
+    /**
+     * The steps of {@link #start}: starting the Raft server (its storage, log and snapshot
+     * loaded), until a leader is known and the committed log is applied (the election), and
+     * until the cluster id exists (on a first start, the leader's first write).
+     */
+    public record StartupTimes(Duration raftServer, Duration electionAndReplay, Duration clusterId) {
+        public Duration total() {
+            return raftServer.plus(electionAndReplay).plus(clusterId);
+        }
     }
 
     /** The address the Raft RPC server listens on. */

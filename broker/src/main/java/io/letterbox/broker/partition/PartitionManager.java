@@ -2,6 +2,9 @@ package io.letterbox.broker.partition;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +119,7 @@ public final class PartitionManager implements MetadataListener {
             boolean configChanged = brokerConfigsChanged || before == null
                     || !before.configs().equals(topic.configs());
             LogConfig logConfig = null;
+            Map<TopicPartition, Integer> opening = new LinkedHashMap<>();
             for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
                 PartitionImage pi = e.getValue();
                 TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
@@ -130,21 +134,22 @@ public final class PartitionManager implements MetadataListener {
                 if (logConfig == null || configChanged) {
                     logConfig = logConfigOrDefault(next, topic);
                 }
+                if (existing == null) {
+                    opening.put(tp, pi.leaderEpoch());
+                    continue;
+                }
                 try {
-                    if (existing == null) {
-                        Log partitionLog = logManager.getOrCreate(tp, topic.id(), logConfig);
-                        partitions.put(tp, new Partition(tp, topic.id(), pi.leaderEpoch(), partitionLog,
-                                logManager.groupCommit(), highWatermarkListener));
-                    } else {
-                        existing.setLeaderEpoch(pi.leaderEpoch());
-                        if (configChanged) {
-                            existing.log().updateConfig(logConfig);
-                        }
+                    existing.setLeaderEpoch(pi.leaderEpoch());
+                    if (configChanged) {
+                        existing.log().updateConfig(logConfig);
                     }
                 } catch (KafkaStorageException failure) {
                     // A failed log directory must not stop the partitions of the others from following the image.
                     log.warn("Partition {} cannot follow the metadata image: {}", tp, failure.getMessage());
                 }
+            }
+            if (!opening.isEmpty()) {
+                open(topic, opening, logConfig);
             }
         }
         // Logs on disk whose topic no longer exists (deleted while this broker was down).
@@ -156,6 +161,33 @@ public final class PartitionManager implements MetadataListener {
                     logManager.delete(l.topicPartition());
                 }
             }
+        }
+    }
+
+    /**
+     * Opens the new partitions of {@code topic}: all at once (their logs created in parallel, one directory
+     * fsync for all, each already in its leader epoch, so becoming leader writes nothing more); if a log
+     * directory fails meanwhile, one by one, so that those on the other directories still open.
+     */
+    private void open(TopicImage topic, Map<TopicPartition, Integer> epochs, LogConfig logConfig) {
+        List<Log> logs;
+        try {
+            logs = logManager.getOrCreate(epochs, topic.id(), logConfig);
+        } catch (KafkaStorageException failure) {
+            logs = new ArrayList<>();
+            for (Map.Entry<TopicPartition, Integer> e : epochs.entrySet()) {
+                try {
+                    logs.addAll(logManager.getOrCreate(Map.of(e.getKey(), e.getValue()), topic.id(), logConfig));
+                } catch (KafkaStorageException oneFailure) {
+                    log.warn("Partition {} cannot follow the metadata image: {}", e.getKey(),
+                            oneFailure.getMessage());
+                }
+            }
+        }
+        for (Log partitionLog : logs) {
+            TopicPartition tp = partitionLog.topicPartition();
+            partitions.put(tp, new Partition(tp, topic.id(), epochs.get(tp), partitionLog,
+                    logManager.groupCommit(), highWatermarkListener));
         }
     }
 

@@ -89,7 +89,10 @@ public final class RestartBench {
                 tps.add(new TopicPartition(topic, p));
             }
             try (Admin admin = admin(broker.bootstrap(), Duration.ofMinutes(5))) {
+                long createStart = System.nanoTime();
                 admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(5, TimeUnit.MINUTES);
+                System.out.printf("%s: created a topic of %d partitions in %d ms%n", name, partitions,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createStart));
             }
             long fillStart = System.nanoTime();
             fill(broker.bootstrap(), topic, partitions, volumeBytes);

@@ -26,6 +26,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -85,6 +88,9 @@ public final class LogManager implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
+    /** Most logs created at once: creating one mostly waits on fsyncs. */
+    private static final int CREATE_THREADS = 8;
+
     /** Loading a directory that takes longer than this is worth a log line even after a clean shutdown. */
     private static final long SLOW_LOAD_MS = 1000;
 
@@ -100,6 +106,8 @@ public final class LogManager implements Closeable {
     /** Directories taken offline by an I/O error; they stay offline until the next open. */
     private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** The longest any directory took to load at open. */
+    private final AtomicLong loadMillis = new AtomicLong();
 
     private LogManager(List<Path> logDirs, Map<String, String> topicDefaults, LogConfig defaultConfig, Time time,
                        List<FileChannel> lockChannels, SegmentDeleter deleter) {
@@ -134,6 +142,17 @@ public final class LogManager implements Closeable {
      */
     public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time,
                                   int recoveryThreadsPerDir, ScheduledExecutorService scheduler) {
+        return open(logDirs, topicDefaults, time, recoveryThreadsPerDir, scheduler, () -> { });
+    }
+
+    /**
+     * As {@link #open(List, Map, Time, int, ScheduledExecutorService)}, running {@code alongside} on the calling
+     * thread once every directory is locked, while the logs load on the recovery threads (the broker starts
+     * its metadata log, kept in a log directory, meanwhile). If {@code alongside} fails, the loaded logs are
+     * closed cleanly and its exception is thrown; a failure to load the logs wins over it.
+     */
+    public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults, Time time,
+                                  int recoveryThreadsPerDir, ScheduledExecutorService scheduler, Runnable alongside) {
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("At least one log directory is required");
         }
@@ -144,18 +163,21 @@ public final class LogManager implements Closeable {
         List<Path> dirs = logDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
         List<FileChannel> locks = new ArrayList<>();
         LogManager manager = null;
+        RuntimeException alongsideFailure;
         try {
             for (Path dir : dirs) {
                 locks.add(lock(dir));
             }
             manager = new LogManager(dirs, Map.copyOf(topicDefaults), defaultConfig, time, locks,
                     scheduler == null ? SegmentDeleter.IMMEDIATE : new SegmentDeleter(scheduler));
-            manager.loadDirs(recoveryThreadsPerDir);
-            for (Path dir : dirs) {
-                Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
-                AtomicFile.fsyncDirectory(dir);
+            alongsideFailure = manager.loadDirs(recoveryThreadsPerDir, alongside);
+            if (alongsideFailure == null) {
+                for (Path dir : dirs) {
+                    Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+                    AtomicFile.fsyncDirectory(dir);
+                }
+                return manager;
             }
-            return manager;
         } catch (IOException | RuntimeException e) {
             if (manager != null) {
                 manager.crash();
@@ -167,6 +189,9 @@ public final class LogManager implements Closeable {
             }
             throw (RuntimeException) e;
         }
+        // The logs loaded well: leave them as a clean shutdown does, marker included.
+        manager.close();
+        throw alongsideFailure;
     }
 
     private static FileChannel lock(Path dir) throws IOException {
@@ -210,8 +235,11 @@ public final class LogManager implements Closeable {
         }
     }
 
-    /** Opens the logs of every directory at once, each directory on its own threads. */
-    private void loadDirs(int threadsPerDir) throws IOException {
+    /**
+     * Opens the logs of every directory at once, each directory on its own threads, and meanwhile runs
+     * {@code alongside} on this thread; returns what that threw, or null.
+     */
+    private RuntimeException loadDirs(int threadsPerDir, Runnable alongside) throws IOException {
         List<ExecutorService> pools = new ArrayList<>();
         List<CompletableFuture<List<Log>>> dirLoads = new ArrayList<>();
         try {
@@ -220,6 +248,12 @@ public final class LogManager implements Closeable {
                         namedThreads("letterbox-recovery-" + i + "-"));
                 pools.add(pool);
                 dirLoads.add(loadDir(logDirs.get(i), pool));
+            }
+            RuntimeException alongsideFailure = null;
+            try {
+                alongside.run();
+            } catch (RuntimeException e) {
+                alongsideFailure = e;
             }
             Throwable failure = null;
             for (CompletableFuture<List<Log>> load : dirLoads) {
@@ -244,6 +278,7 @@ public final class LogManager implements Closeable {
             } else if (failure != null) {
                 throw new IllegalStateException("Loading the logs failed: " + failure, failure);
             }
+            return alongsideFailure;
         } finally {
             pools.forEach(ExecutorService::shutdown);
         }
@@ -297,6 +332,7 @@ public final class LogManager implements Closeable {
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            loadMillis.accumulateAndGet(tookMs, Math::max);
             if ((!clean && !opened.isEmpty()) || tookMs > SLOW_LOAD_MS) {
                 LOG.info("Loaded {} partitions from {} in {} ms after {} shutdown", opened.size(), dir, tookMs,
                         clean ? "a clean" : "an unclean");
@@ -338,49 +374,148 @@ public final class LogManager implements Closeable {
      * @throws org.apache.kafka.common.errors.InvalidTopicException        for an illegal topic name
      */
     public Log getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        return getOrCreate(Map.of(tp, -1), topicId, config).get(0);
+    }
+
+    /**
+     * The logs of the partitions of {@code firstEpochs} (one topic's, say), in its iteration order, as
+     * {@link #getOrCreate(TopicPartition, Uuid, LogConfig)} gives each; a log created here also records, durably,
+     * that its leader epoch (the map's value; -1: none) starts at offset 0. The missing ones are created at the
+     * same time, on up to {@value #CREATE_THREADS} threads, since each waits on its own fsyncs; each log
+     * directory that gets one is then fsynced once for all. Either all missing logs are created or, on a
+     * failure, none.
+     */
+    public List<Log> getOrCreate(Map<TopicPartition, Integer> firstEpochs, Uuid topicId, LogConfig config) {
+        List<TopicPartition> tps = List.copyOf(firstEpochs.keySet());
         ensureOpen();
-        Log existing = logs.get(tp);
-        if (existing != null) {
-            existing.assignTopicId(topicId);
-            existing.updateConfig(config);
-            return existing;
+        Log[] result = new Log[tps.size()];
+        if (!fillExisting(tps, topicId, config, result)) {
+            return List.of(result);
         }
         synchronized (this) {
             ensureOpen();
-            existing = logs.get(tp);
-            if (existing != null) {
-                existing.assignTopicId(topicId);
-                existing.updateConfig(config);
-                return existing;
+            if (!fillExisting(tps, topicId, config, result)) {
+                return List.of(result);
             }
-            Topic.validate(tp.topic());
-            if (tp.partition() < 0) {
-                throw new IllegalArgumentException("Negative partition " + tp);
+            for (int i = 0; i < tps.size(); i++) {
+                if (result[i] == null) {
+                    Topic.validate(tps.get(i).topic());
+                    if (tps.get(i).partition() < 0) {
+                        throw new IllegalArgumentException("Negative partition " + tps.get(i));
+                    }
+                }
             }
-            Path dir = pickDir();
-            Log log;
-            try {
-                log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
-                        this::onLogStartOffsetChanged, deleter);
-            } catch (KafkaStorageException e) {
-                failIfNotFull(dir, e.getCause());
-                throw e;
+            createMissing(tps, firstEpochs, topicId, config, result);
+            for (Log log : result) {
+                logs.putIfAbsent(log.topicPartition(), log);
             }
-            try {
-                AtomicFile.fsyncDirectory(dir);
-            } catch (IOException e) {
-                log.close();
-                failIfNotFull(dir, e);
-                throw new KafkaStorageException("Could not fsync " + dir, e);
-            }
-            log.setDirFailureListener(this::onLogDirFailure);
-            logs.put(tp, log);
-            return log;
+            return List.of(result);
         }
     }
 
-    /** The online directory holding the fewest logs (the first of those). */
-    private Path pickDir() {
+    /** Puts the existing logs of {@code tps} into {@code result}, updated; true if some are missing. */
+    private boolean fillExisting(List<TopicPartition> tps, Uuid topicId, LogConfig config, Log[] result) {
+        boolean missing = false;
+        for (int i = 0; i < tps.size(); i++) {
+            Log existing = result[i] != null ? null : logs.get(tps.get(i));
+            if (existing != null) {
+                existing.assignTopicId(topicId);
+                existing.updateConfig(config);
+                result[i] = existing;
+            }
+            missing |= result[i] == null;
+        }
+        return missing;
+    }
+
+    /** Creates the logs missing from {@code result} and fsyncs their directories (caller holds the monitor). */
+    private void createMissing(List<TopicPartition> tps, Map<TopicPartition, Integer> firstEpochs, Uuid topicId,
+                               LogConfig config, Log[] result) {
+        Map<Path, Integer> counts = logCounts();
+        Map<Integer, Path> placed = new LinkedHashMap<>();
+        for (int i = 0; i < tps.size(); i++) {
+            if (result[i] == null) {
+                Path dir = pickDir(counts);
+                counts.merge(dir, 1, Integer::sum);
+                placed.put(i, dir);
+            }
+        }
+        ExecutorService pool = placed.size() == 1 ? null : Executors.newFixedThreadPool(
+                Math.min(CREATE_THREADS, placed.size()), namedThreads("letterbox-log-create-"));
+        Map<Integer, CompletableFuture<Log>> opening = new LinkedHashMap<>();
+        placed.forEach((i, dir) -> {
+            TopicPartition tp = tps.get(i);
+            Supplier<Log> open = () -> {
+                Log log;
+                try {
+                    log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L,
+                            false, this::onLogStartOffsetChanged, deleter);
+                } catch (KafkaStorageException e) {
+                    failIfNotFull(dir, e.getCause());
+                    throw e;
+                }
+                int epoch = firstEpochs.get(tp);
+                if (epoch >= 0) {
+                    try {
+                        log.assignEpochStartOffset(epoch);
+                    } catch (RuntimeException e) {
+                        log.close();
+                        throw e;
+                    }
+                }
+                return log;
+            };
+            opening.put(i, pool == null ? CompletableFuture.completedFuture(open.get())
+                    : CompletableFuture.supplyAsync(open, pool));
+        });
+        RuntimeException failure = null;
+        try {
+            for (Map.Entry<Integer, CompletableFuture<Log>> e : opening.entrySet()) {
+                try {
+                    result[e.getKey()] = e.getValue().join();
+                } catch (CompletionException ce) {
+                    failure = failure != null ? failure : ce.getCause() instanceof RuntimeException re ? re
+                            : new KafkaStorageException("Could not create a log: " + ce.getCause(), ce.getCause());
+                }
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdown();
+            }
+        }
+        if (failure == null) {
+            try {
+                for (Path dir : new LinkedHashSet<>(placed.values())) {
+                    fsyncNewLogsDir(dir);
+                }
+            } catch (KafkaStorageException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            for (int i : placed.keySet()) {
+                if (result[i] != null) {
+                    result[i].close();
+                    result[i] = null;
+                }
+            }
+            throw failure;
+        }
+        for (int i : placed.keySet()) {
+            result[i].setDirFailureListener(this::onLogDirFailure);
+        }
+    }
+
+    private void fsyncNewLogsDir(Path dir) {
+        try {
+            AtomicFile.fsyncDirectory(dir);
+        } catch (IOException e) {
+            failIfNotFull(dir, e);
+            throw new KafkaStorageException("Could not fsync " + dir, e);
+        }
+    }
+
+    private Map<Path, Integer> logCounts() {
         Map<Path, Integer> counts = new HashMap<>();
         for (Path d : logDirs) {
             if (!offlineDirs.contains(d)) {
@@ -393,6 +528,11 @@ public final class LogManager implements Closeable {
         for (Log l : logs.values()) {
             counts.computeIfPresent(l.dir().getParent(), (d, n) -> n + 1);
         }
+        return counts;
+    }
+
+    /** The online directory holding the fewest logs (the first of those). */
+    private Path pickDir(Map<Path, Integer> counts) {
         Path best = null;
         for (Path d : logDirs) {
             if (counts.containsKey(d) && (best == null || counts.get(d) < counts.get(best))) {
@@ -477,6 +617,11 @@ public final class LogManager implements Closeable {
         } catch (IOException e) {
             throw new KafkaStorageException("Could not delete " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How long opening took to load the logs of every directory (milliseconds, not counting the locks). */
+    public long loadMillis() {
+        return loadMillis.get();
     }
 
     public List<Path> logDirs() {

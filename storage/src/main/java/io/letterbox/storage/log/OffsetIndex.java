@@ -48,9 +48,16 @@ final class OffsetIndex implements Closeable {
 
     /** Creates an empty index, replacing any file at that path. */
     static OffsetIndex create(Path file, long baseOffset) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new OffsetIndex(file, baseOffset, ch, new Entries(new int[16], new int[16], 0));
+        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, true), new Entries(new int[16], new int[16], 0));
+    }
+
+    /**
+     * An empty index written over the file at that path, whose old bytes stay past the entries until
+     * {@link #cutFile} (see {@link IndexFiles#open}).
+     */
+    static OffsetIndex rewrite(Path file, long baseOffset) throws IOException {
+        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, false),
+                new Entries(new int[16], new int[16], 0));
     }
 
     /**
@@ -159,6 +166,11 @@ final class OffsetIndex implements Closeable {
 
     void flush() throws IOException {
         channel.force(true);
+    }
+
+    /** Cuts the file after the last entry (writer only): what a {@link #rewrite} left of the old file goes. */
+    void cutFile() throws IOException {
+        channel.truncate((long) entries.size * ENTRY_SIZE);
     }
 
     @Override

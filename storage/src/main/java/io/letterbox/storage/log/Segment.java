@@ -235,8 +235,9 @@ final class Segment implements Closeable {
     synchronized int recover(int indexIntervalBytes, long crcFromOffset, BatchVisitor visitor) throws IOException {
         closeQuietly(offsetIndex);
         closeQuietly(timeIndex);
-        OffsetIndex oi = OffsetIndex.create(indexFile, baseOffset);
-        TimeIndex ti = TimeIndex.create(timeIndexFile, baseOffset);
+        // Rewritten in place, not truncated first: truncating a file to zero makes ext4 write it out at once.
+        OffsetIndex oi = OffsetIndex.rewrite(indexFile, baseOffset);
+        TimeIndex ti = TimeIndex.rewrite(timeIndexFile, baseOffset);
         int fileSize = (int) Math.min(channel().size(), Integer.MAX_VALUE);
         HeaderScanner scanner = new HeaderScanner(channel(), 0, fileSize);
         long next = baseOffset;
@@ -287,6 +288,8 @@ final class Segment implements Closeable {
             records.truncateTo(valid);
         }
         ti.maybeAppend(maxTs, offsetOfMax);
+        oi.cutFile();
+        ti.cutFile();
         this.nextOffset = next;
         this.maxTimestamp = maxTs;
         this.offsetOfMaxTimestamp = offsetOfMax;

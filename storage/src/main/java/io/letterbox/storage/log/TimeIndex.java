@@ -46,9 +46,17 @@ final class TimeIndex implements Closeable {
     }
 
     static TimeIndex create(Path file, long baseOffset) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new TimeIndex(file, baseOffset, ch, new Entries(new long[16], new int[16], 0));
+        return new TimeIndex(file, baseOffset, IndexFiles.open(file, true), new Entries(new long[16], new int[16], 0));
+    }
+
+    /** As {@link OffsetIndex#rewrite}: the old bytes stay past the entries until {@link #cutFile}. */
+    static TimeIndex rewrite(Path file, long baseOffset) throws IOException {
+        return new TimeIndex(file, baseOffset, IndexFiles.open(file, false), new Entries(new long[16], new int[16], 0));
+    }
+
+    /** Cuts the file after the last entry (writer only). */
+    void cutFile() throws IOException {
+        channel.truncate((long) entries.size * ENTRY_SIZE);
     }
 
     /** @throws CorruptIndexException if the file is inconsistent (the caller rebuilds it) */
