@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 
 import io.letterbox.cli.client.ClientErrors;
 import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.record.ConsumeCommand;
+import io.letterbox.cli.record.ProduceCommand;
 import io.letterbox.cli.topic.TopicCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +18,8 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "letterbox", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Letterbox: an event streaming platform that speaks the Apache Kafka protocol.",
-        subcommands = {ServerCommand.class, TopicCommand.class, CompletionCommand.class,
+        subcommands = {ServerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  letterbox server start",

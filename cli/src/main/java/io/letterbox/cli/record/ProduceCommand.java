@@ -1,0 +1,180 @@
+package io.letterbox.cli.record;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+import io.letterbox.cli.Version;
+import io.letterbox.cli.client.CliException;
+import io.letterbox.cli.client.ClientErrors;
+import io.letterbox.cli.client.ClientOptions;
+import io.letterbox.cli.client.ErrorSubject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code letterbox produce TOPIC}: one record per input line (stdin or {@code --file}), sent with
+ * the Java producer; at the end "N records acknowledged" on stderr. Exit 1 if any record failed,
+ * naming the first failure; it stops reading at that failure rather than failing every line.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Send one record per input line (stdin or --file) to a topic.",
+        footer = {"", "Examples:",
+                "  echo 'hello' | letterbox produce orders",
+                "  letterbox produce orders --file orders.txt --acks 1 --compression-type zstd",
+                "  printf 'k1:v1\\nk2:v2\\n' | letterbox produce orders --property parse.key=true --property key.separator=:",
+                "  printf 'k1:v1\\n' | letterbox produce orders --key-separator : --header source=cli"})
+public final class ProduceCommand implements Callable<Integer>, ErrorSubject {
+
+    /** Compression codecs of the producer. */
+    enum Compression { none, gzip, snappy, lz4, zstd }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to write to.")
+    String topic;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Read lines from FILE instead of stdin.")
+    Path file;
+
+    @Option(names = "--property", paramLabel = "key=value", arity = "1..*",
+            description = "Line parsing, as Kafka's console producer: parse.key, key.separator, parse.headers, "
+                    + "headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Option(names = "--key-separator", paramLabel = "SEP",
+            description = "Short for --property parse.key=true --property key.separator=SEP.")
+    String keySeparator;
+
+    @Option(names = "--header", paramLabel = "key=value", description = "A header on every record. Repeatable.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--partition", paramLabel = "N", description = "Write every record to this partition.")
+    Integer partition;
+
+    @Option(names = "--compression-type", paramLabel = "none|gzip|snappy|lz4|zstd", defaultValue = "none",
+            description = "Batch compression (default none).")
+    Compression compression;
+
+    @Option(names = "--acks", paramLabel = "all|1|0", defaultValue = "all",
+            description = "all (default): in-sync replicas have it; 1: the leader has it; 0: no answer.")
+    String acks;
+
+    @Option(names = "--producer-property", paramLabel = "key=value", description = "Any producer setting. Repeatable.")
+    Map<String, String> producerProperties = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        LineParser parser = parser();
+        if (!List.of("all", "-1", "1", "0").contains(acks)) {
+            throw new ParameterException(spec.commandLine(), "--acks takes all, 1 or 0, not '" + acks + "'");
+        }
+        if (partition != null && partition < 0) {
+            throw new ParameterException(spec.commandLine(), "--partition must be 0 or more, not " + partition);
+        }
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.ACKS_CONFIG, acks);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression.name());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putAll(producerProperties);
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstError = new AtomicReference<>();
+        long lines = 0;
+        try (BufferedReader in = reader(); KafkaProducer<byte[], byte[]> producer = client.producer(config)) {
+            String line;
+            while (firstError.get() == null && (line = in.readLine()) != null) {
+                lines++;
+                LineParser.Parsed p;
+                try {
+                    p = parser.parse(line, lines);
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(e.getMessage());
+                }
+                producer.send(new ProducerRecord<>(topic, partition, null, p.key(), p.value(), p.headers()), (md, e) -> {
+                    if (e == null) {
+                        acknowledged.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        if (firstError.get() != null) {
+            err.printf("letterbox: %d of %d records failed: %s%n", failed.get(), lines,
+                    ClientErrors.explain(firstError.get(), this));
+            err.flush();
+            return 1;
+        }
+        err.println("0".equals(acks) ? lines + " records sent (acks=0: the broker does not acknowledge)"
+                : acknowledged.get() + " records acknowledged");
+        err.flush();
+        return 0;
+    }
+
+    private LineParser parser() {
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        if (keySeparator != null) {
+            props.put("parse.key", "true");
+            props.put("key.separator", keySeparator);
+        }
+        List<Header> fixed = new ArrayList<>();
+        for (String h : headers) {
+            int eq = h.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--header takes key=value, not '" + h + "'");
+            }
+            fixed.add(new RecordHeader(h.substring(0, eq), h.substring(eq + 1).getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return new LineParser(props, fixed);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private BufferedReader reader() throws IOException {
+        if (file == null) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        if (!Files.isReadable(file)) {
+            throw new CliException("cannot read --file " + file);
+        }
+        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String topicName() {
+        return topic;
+    }
+}
