@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ReplicaInfo;
@@ -26,6 +25,7 @@ import io.letterbox.cli.Version;
 import io.letterbox.cli.client.ClientOptions;
 import io.letterbox.cli.client.ErrorSubject;
 import io.letterbox.cli.client.Futures;
+import io.letterbox.cli.client.Offsets;
 import io.letterbox.cli.client.Output;
 import io.letterbox.cli.client.Table;
 import io.letterbox.cli.client.Units;
@@ -66,8 +66,8 @@ public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubje
             Map<String, TopicDescription> descriptions = Futures.get(admin.describeTopics(topics).allTopicNames());
             List<TopicPartition> tps = new ArrayList<>();
             descriptions.values().forEach(d -> d.partitions().forEach(p -> tps.add(new TopicPartition(d.name(), p.partition()))));
-            Map<TopicPartition, ListOffsetsResultInfo> start = offsets(admin, tps, OffsetSpec.earliest());
-            Map<TopicPartition, ListOffsetsResultInfo> end = offsets(admin, tps, OffsetSpec.latest());
+            Map<TopicPartition, Long> start = Offsets.list(admin, tps, OffsetSpec.earliest());
+            Map<TopicPartition, Long> end = Offsets.list(admin, tps, OffsetSpec.latest());
             Map<TopicPartition, Map<Integer, Long>> sizes = sizes(admin);
             Map<ConfigResource, Config> configs = Futures.get(admin.describeConfigs(topics.stream()
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all());
@@ -81,8 +81,8 @@ public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubje
                     row.put("leader", p.leader() == null || p.leader().isEmpty() ? null : p.leader().id());
                     row.put("replicas", ids(p.replicas()));
                     row.put("isr", ids(p.isr()));
-                    row.put("startOffset", start.get(tp).offset());
-                    row.put("endOffset", end.get(tp).offset());
+                    row.put("startOffset", start.get(tp));
+                    row.put("endOffset", end.get(tp));
                     row.put("sizeBytes", size(sizes.get(tp), p.leader()));
                     partitions.add(row);
                 }
@@ -134,12 +134,6 @@ public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubje
             configs.forEach((k, v) -> out.printf("  %s=%s (%s)%n", k, v.get("value"), v.get("source")));
         }
         out.println();
-    }
-
-    private static Map<TopicPartition, ListOffsetsResultInfo> offsets(Admin admin, List<TopicPartition> tps, OffsetSpec spec) {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        tps.forEach(tp -> request.put(tp, spec));
-        return Futures.get(admin.listOffsets(request).all());
     }
 
     /** Replica size per partition and broker, from every broker's log directories. */
