@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import io.letterbox.cli.client.ClientErrors;
 import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.cluster.ClusterCommand;
 import io.letterbox.cli.group.GroupCommand;
 import io.letterbox.cli.record.ConsumeCommand;
 import io.letterbox.cli.record.ProduceCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "letterbox", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Letterbox: an event streaming platform that speaks the Apache Kafka protocol.",
         subcommands = {ServerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-                GroupCommand.class, CompletionCommand.class,
+                GroupCommand.class, ClusterCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  letterbox server start",
