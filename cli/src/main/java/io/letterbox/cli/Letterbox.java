@@ -2,6 +2,7 @@ package io.letterbox.cli;
 
 import java.io.PrintWriter;
 
+import io.letterbox.cli.bench.BenchCommand;
 import io.letterbox.cli.client.ClientErrors;
 import io.letterbox.cli.client.ErrorSubject;
 import io.letterbox.cli.cluster.ClusterCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "letterbox", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Letterbox: an event streaming platform that speaks the Apache Kafka protocol.",
         subcommands = {ServerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-                GroupCommand.class, ClusterCommand.class, CompletionCommand.class,
+                GroupCommand.class, ClusterCommand.class, BenchCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  letterbox server start",

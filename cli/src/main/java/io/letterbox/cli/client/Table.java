@@ -6,10 +6,12 @@ import java.util.List;
 
 /**
  * A text table for terminals: a header row in capitals, columns two spaces apart, each as wide as
- * its widest cell; numbers right-aligned, text left-aligned, {@code null} shown as {@code -}.
+ * its widest cell; columns of numbers right-aligned, text left-aligned, {@code null} shown as {@code -}.
  * Not thread-safe.
  */
 public final class Table {
+
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?");
 
     private final List<String> headers;
     private final List<Object[]> rows = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class Table {
         for (Object[] row : rows) {
             for (int c = 0; c < width.length; c++) {
                 width[c] = Math.max(width[c], text(row[c]).length());
-                numeric[c] &= row[c] == null || row[c] instanceof Number;
+                numeric[c] &= isNumber(row[c]);
             }
         }
         StringBuilder line = new StringBuilder();
@@ -67,6 +69,11 @@ public final class Table {
         if (!last) {
             line.append("  ");
         }
+    }
+
+    /** Numbers, and text that is a number (already formatted), are right-aligned; null goes with either. */
+    private static boolean isNumber(Object cell) {
+        return cell == null || cell instanceof Number || NUMBER.matcher(cell.toString()).matches();
     }
 
     private static String text(Object cell) {

@@ -23,6 +23,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 import io.letterbox.cli.Version;
+import io.letterbox.cli.client.Acks;
 import io.letterbox.cli.client.CliException;
 import io.letterbox.cli.client.ClientErrors;
 import io.letterbox.cli.client.ClientOptions;
@@ -93,9 +94,7 @@ public final class ProduceCommand implements Callable<Integer>, ErrorSubject {
     @Override
     public Integer call() throws IOException {
         LineParser parser = parser();
-        if (!List.of("all", "-1", "1", "0").contains(acks)) {
-            throw new ParameterException(spec.commandLine(), "--acks takes all, 1 or 0, not '" + acks + "'");
-        }
+        Acks.require(spec, acks);
         if (partition != null && partition < 0) {
             throw new ParameterException(spec.commandLine(), "--partition must be 0 or more, not " + partition);
         }
