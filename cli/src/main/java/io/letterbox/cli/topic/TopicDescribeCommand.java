@@ -90,8 +90,12 @@ public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubje
                 configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).entries().stream()
                         .filter(e -> e.source() != ConfigEntry.ConfigSource.DEFAULT_CONFIG)
                         .sorted((a, b) -> a.name().compareTo(b.name()))
-                        .forEach(e -> settings.put(e.name(), Map.of("value", e.isSensitive() ? "(sensitive)" : String.valueOf(e.value()),
-                                "source", e.source().name())));
+                        .forEach(e -> {
+                            Map<String, Object> setting = new LinkedHashMap<>();
+                            setting.put("value", e.isSensitive() ? "(sensitive)" : e.value());
+                            setting.put("source", e.source().name());
+                            settings.put(e.name(), setting);
+                        });
                 Map<String, Object> topic = new LinkedHashMap<>();
                 topic.put("topic", name);
                 topic.put("id", d.topicId().toString());
@@ -126,7 +130,7 @@ public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubje
                     size == null ? null : Units.bytes(size));
         }
         table.print(out);
-        Map<String, Map<String, String>> configs = (Map<String, Map<String, String>>) topic.get("configs");
+        Map<String, Map<String, Object>> configs = (Map<String, Map<String, Object>>) topic.get("configs");
         if (configs.isEmpty()) {
             out.println("Configs: all default");
         } else {
