@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,18 +11,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.CliException;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
-import io.letterbox.cli.client.Output;
+import io.letterbox.cli.client.ClientCommand;
+import io.letterbox.cli.client.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox bench consume}: reads a topic from the start of every partition (no group, no
@@ -34,16 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox bench consume --topic perf --num-records 1000000",
                 "  letterbox bench consume --topic perf --consumer-props fetch.min.bytes=65536 max.poll.records=2000"})
-public final class BenchConsumeCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    Output output;
+public final class BenchConsumeCommand extends ClientCommand {
 
     @Mixin
     BenchOptions bench;
@@ -61,12 +46,7 @@ public final class BenchConsumeCommand implements Callable<Integer>, ErrorSubjec
         AtomicLong bytes = new AtomicLong();
         long elapsed;
         try (KafkaConsumer<byte[], byte[]> consumer = client.consumer(config)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(bench.topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new CliException("topic " + bench.topic + " does not exist: create it with `letterbox topic create "
-                        + bench.topic + "`");
-            }
-            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> tps = Topics.partitionsOf(consumer, bench.topic);
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             long start = System.nanoTime();
@@ -85,12 +65,13 @@ public final class BenchConsumeCommand implements Callable<Integer>, ErrorSubjec
                     }
                     lastProgress = after;
                     pollLatency.recordNanos(after - before);
-                    long size = 0;
                     for (ConsumerRecord<byte[], byte[]> r : polled) {
-                        size += Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize());
+                        if (records.get() == bench.numRecords) {
+                            break; // the last poll may bring more than asked for
+                        }
+                        bytes.addAndGet(Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize()));
+                        records.incrementAndGet();
                     }
-                    bytes.addAndGet(size);
-                    records.addAndGet(polled.count());
                 }
             }
             elapsed = System.nanoTime() - start;
@@ -102,7 +83,7 @@ public final class BenchConsumeCommand implements Callable<Integer>, ErrorSubjec
             return 1;
         }
         new BenchResult("consume", "one poll() that returned records", records.get(), bytes.get(), elapsed, pollLatency)
-                .print(spec.commandLine().getOut(), output.json());
+                .print(spec.commandLine().getOut(), bench.output.json());
         return 0;
     }
 

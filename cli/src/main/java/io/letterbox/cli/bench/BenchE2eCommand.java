@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,23 +13,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.Acks;
-import io.letterbox.cli.client.CliException;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.ClientErrors;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
-import io.letterbox.cli.client.Output;
+import io.letterbox.cli.client.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox bench e2e}: a producer stamps {@link System#nanoTime()} into each value and a
@@ -42,16 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox bench e2e --topic perf --num-records 100000 --throughput 10000",
                 "  letterbox bench e2e --topic perf --acks 1 --producer-props linger.ms=0"})
-public final class BenchE2eCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    Output output;
+public final class BenchE2eCommand extends ClientCommand {
 
     @Mixin
     BenchOptions bench;
@@ -62,10 +45,7 @@ public final class BenchE2eCommand implements Callable<Integer>, ErrorSubject {
     @Override
     public Integer call() throws Exception {
         bench.validate(spec, Long.BYTES);
-        Acks.require(spec, acks);
-        Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, acks);
-        producerConfig.putAll(bench.producerProps);
+        Map<String, Object> producerConfig = bench.producerConfig(spec, acks);
         Map<String, Object> consumerConfig = new HashMap<>();
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -78,12 +58,7 @@ public final class BenchE2eCommand implements Callable<Integer>, ErrorSubject {
         Sender sender;
         try (KafkaConsumer<byte[], byte[]> consumer = client.consumer(consumerConfig);
                 KafkaProducer<byte[], byte[]> producer = client.producer(producerConfig)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(bench.topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new CliException("topic " + bench.topic + " does not exist: create it with `letterbox topic create "
-                        + bench.topic + "`");
-            }
-            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> tps = Topics.partitionsOf(consumer, bench.topic);
             consumer.assign(tps);
             consumer.seekToEnd(tps);
             tps.forEach(consumer::position); // resolve the end now, before anything is sent
@@ -116,7 +91,7 @@ public final class BenchE2eCommand implements Callable<Integer>, ErrorSubject {
         }
         long n = sender.acknowledged.get();
         new BenchResult("e2e", "send to receipt by the consumer (acks=" + acks + ")", n, n * bench.recordSize, elapsed,
-                endToEnd).print(spec.commandLine().getOut(), output.json());
+                endToEnd).print(spec.commandLine().getOut(), bench.output.json());
         return 0;
     }
 

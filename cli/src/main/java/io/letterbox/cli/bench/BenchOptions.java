@@ -1,14 +1,23 @@
 package io.letterbox.cli.bench;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import io.letterbox.cli.client.Acks;
+import io.letterbox.cli.client.Output;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** Options every benchmark shares: the topic, how many records of what size, and the pace. */
+/** Options every benchmark shares: the topic, how many records of what size, the pace, and -o. */
 final class BenchOptions {
+
+    @Mixin
+    Output output;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "The topic to use (must exist).")
     String topic;
@@ -32,6 +41,14 @@ final class BenchOptions {
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "30000",
             description = "Give up after MS milliseconds without progress (default 30000).")
     long timeoutMs;
+
+    /** Producer settings: {@code acks} (checked), then --producer-props, which win. */
+    Map<String, Object> producerConfig(CommandSpec spec, String acks) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.ACKS_CONFIG, Acks.require(spec, acks));
+        config.putAll(producerProps);
+        return config;
+    }
 
     void validate(CommandSpec spec, int minRecordSize) {
         if (numRecords < 1) {

@@ -1,23 +1,15 @@
 package io.letterbox.cli.bench;
 
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.Acks;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.ClientErrors;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
-import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox bench produce}: sends records as fast as allowed; latency is send to acknowledgement. */
 @Command(name = "produce", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -26,16 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox bench produce --topic perf --num-records 1000000 --record-size 100",
                 "  letterbox bench produce --topic perf --throughput 5000 --acks 1",
                 "  letterbox bench produce --topic perf --producer-props linger.ms=10 batch.size=65536 compression.type=lz4"})
-public final class BenchProduceCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    Output output;
+public final class BenchProduceCommand extends ClientCommand {
 
     @Mixin
     BenchOptions bench;
@@ -46,10 +29,7 @@ public final class BenchProduceCommand implements Callable<Integer>, ErrorSubjec
     @Override
     public Integer call() throws Exception {
         bench.validate(spec, 1);
-        Acks.require(spec, acks);
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.ACKS_CONFIG, acks);
-        config.putAll(bench.producerProps);
+        Map<String, Object> config = bench.producerConfig(spec, acks);
         ProgressLine progress = new ProgressLine(spec.commandLine().getErr(), ProgressLine.stderrIsTerminal());
         BenchResult result;
         try (KafkaProducer<byte[], byte[]> producer = client.producer(config)) {
@@ -70,7 +50,7 @@ public final class BenchProduceCommand implements Callable<Integer>, ErrorSubjec
             result = new BenchResult("produce", "send to acknowledgement (acks=" + acks + ")", n, n * bench.recordSize,
                     elapsed, sender.ackLatency);
         }
-        result.print(spec.commandLine().getOut(), output.json());
+        result.print(spec.commandLine().getOut(), bench.output.json());
         return 0;
     }
 

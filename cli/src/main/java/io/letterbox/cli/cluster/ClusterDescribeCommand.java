@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -16,14 +15,12 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import io.letterbox.cli.client.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox cluster describe}: cluster id, controller, brokers (DescribeCluster), topic
@@ -37,16 +34,10 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox cluster describe",
                 "  letterbox cluster describe -b broker1:9092 -o json"})
-public final class ClusterDescribeCommand implements Callable<Integer> {
+public final class ClusterDescribeCommand extends ClientCommand {
 
     /** The APIs whose version ranges say most about a broker's age. */
     private static final Set<Integer> HEADLINE_APIS = Set.of((int) ApiKeys.PRODUCE.id, (int) ApiKeys.FETCH.id);
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
 
     @Mixin
     Output output;

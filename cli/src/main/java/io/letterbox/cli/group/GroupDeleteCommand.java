@@ -2,33 +2,23 @@ package io.letterbox.cli.group;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox group delete --group G}: DeleteGroups, which removes its committed offsets; the group must be empty. */
 @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Delete a consumer group and its committed offsets. The group must have no active members.",
         footer = {"", "Examples:",
                 "  letterbox group delete --group billing"})
-public final class GroupDeleteCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class GroupDeleteCommand extends ClientCommand {
 
     @Mixin
     Output output;

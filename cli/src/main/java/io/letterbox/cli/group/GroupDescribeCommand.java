@@ -2,13 +2,11 @@ package io.letterbox.cli.group;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -16,15 +14,12 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Output;
 import io.letterbox.cli.client.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox group describe --group G}: state, type, assignor, members (id, client, host,
@@ -36,16 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox group describe --group billing",
                 "  letterbox group describe --group billing -o json"})
-public final class GroupDescribeCommand implements Callable<Integer>, ErrorSubject {
-
-    private static final Comparator<TopicPartition> BY_TOPIC_PARTITION =
-            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class GroupDescribeCommand extends ClientCommand {
 
     @Mixin
     Output output;
@@ -63,7 +49,7 @@ public final class GroupDescribeCommand implements Callable<Integer>, ErrorSubje
             List<Map<String, Object>> members = new ArrayList<>();
             for (MemberDescription m : d.members()) {
                 List<String> assigned = new ArrayList<>();
-                m.assignment().topicPartitions().stream().sorted(BY_TOPIC_PARTITION).forEach(tp -> {
+                m.assignment().topicPartitions().stream().sorted(GroupOffsets.BY_TOPIC_PARTITION).forEach(tp -> {
                     owner.put(tp, m.consumerId());
                     assigned.add(tp.toString());
                 });
@@ -74,7 +60,7 @@ public final class GroupDescribeCommand implements Callable<Integer>, ErrorSubje
                 mm.put("assignment", assigned);
                 members.add(mm);
             }
-            TreeSet<TopicPartition> partitions = new TreeSet<>(BY_TOPIC_PARTITION);
+            TreeSet<TopicPartition> partitions = new TreeSet<>(GroupOffsets.BY_TOPIC_PARTITION);
             partitions.addAll(committed.keySet());
             partitions.addAll(owner.keySet());
             Map<TopicPartition, Long> ends = GroupOffsets.ends(admin, partitions);

@@ -6,20 +6,17 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import io.letterbox.cli.client.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox group list}: every group the brokers know (ListGroups), with type, state and protocol type. */
 @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -27,13 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox group list",
                 "  letterbox group list -o json"})
-public final class GroupListCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class GroupListCommand extends ClientCommand {
 
     @Mixin
     Output output;

@@ -1,6 +1,7 @@
 package io.letterbox.cli.group;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,10 @@ import io.letterbox.cli.client.Offsets;
 
 /** What the group commands read about one group: its description and its committed offsets. */
 final class GroupOffsets {
+
+    /** Tables list partitions by topic, then partition number. */
+    static final Comparator<TopicPartition> BY_TOPIC_PARTITION =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private GroupOffsets() {
     }

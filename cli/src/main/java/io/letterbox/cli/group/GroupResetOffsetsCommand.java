@@ -2,14 +2,12 @@ package io.letterbox.cli.group;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -21,20 +19,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import io.letterbox.cli.Version;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.CliException;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Offsets;
 import io.letterbox.cli.client.Output;
 import io.letterbox.cli.client.Table;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox group reset-offsets}: computes new committed offsets for a group's partitions
@@ -49,16 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox group reset-offsets --group billing --topic orders:0,1 --to-offset 100 --execute",
                 "  letterbox group reset-offsets --group billing --all-topics --by-duration PT10M --execute",
                 "  letterbox group reset-offsets --group billing --topic orders --shift-by -5 --execute"})
-public final class GroupResetOffsetsCommand implements Callable<Integer>, ErrorSubject {
-
-    private static final Comparator<TopicPartition> BY_TOPIC_PARTITION =
-            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class GroupResetOffsetsCommand extends ClientCommand {
 
     @Mixin
     Output output;
@@ -172,13 +157,13 @@ public final class GroupResetOffsetsCommand implements Callable<Integer>, ErrorS
             }
             return OffsetReset.shiftBy(target.shiftBy);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
     }
 
     /** The partitions the scope names; a topic without partitions means all of its partitions. */
     private Set<TopicPartition> partitions(Admin admin, Map<TopicPartition, Long> committed) {
-        TreeSet<TopicPartition> result = new TreeSet<>(BY_TOPIC_PARTITION);
+        TreeSet<TopicPartition> result = new TreeSet<>(GroupOffsets.BY_TOPIC_PARTITION);
         if (scope.allTopics) {
             result.addAll(committed.keySet());
             if (result.isEmpty()) {
@@ -196,7 +181,7 @@ public final class GroupResetOffsetsCommand implements Callable<Integer>, ErrorS
                     try {
                         ps.add(Integer.parseInt(p.trim()));
                     } catch (NumberFormatException e) {
-                        throw new ParameterException(spec.commandLine(),
+                        throw usage(
                                 "--topic takes TOPIC or TOPIC:P,P..., not '" + t + "'");
                     }
                 }

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -17,23 +16,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 import io.letterbox.cli.Signals;
 import io.letterbox.cli.Version;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.CliException;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
 import io.letterbox.cli.client.Times;
+import io.letterbox.cli.client.Topics;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox consume TOPIC}: prints records, one a line, until {@code --max-messages},
@@ -50,13 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox consume orders --partition 0 --offset 42 --format json",
                 "  letterbox consume orders --from-time 2025-01-01T00:00:00Z --timeout-ms 5000",
                 "  letterbox consume orders --from-beginning --property print.key=true --property key.separator=:"})
-public final class ConsumeCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class ConsumeCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to read.")
     String topic;
@@ -116,14 +104,11 @@ public final class ConsumeCommand implements Callable<Integer>, ErrorSubject {
         try (KafkaConsumer<byte[], byte[]> consumer = client.consumer(config)) {
             active = consumer;
             Signals.onTerminate(this::stop);
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new CliException("topic " + topic + " does not exist: create it with `letterbox topic create " + topic + "`");
-            }
+            List<TopicPartition> all = Topics.partitionsOf(consumer, topic);
             if (group != null) {
                 consumer.subscribe(List.of(topic));
             } else {
-                position(consumer, infos, start);
+                position(consumer, all, start);
             }
             long lastRecord = System.nanoTime();
             poll:
@@ -189,11 +174,10 @@ public final class ConsumeCommand implements Callable<Integer>, ErrorSubject {
         }
     }
 
-    private void position(KafkaConsumer<byte[], byte[]> consumer, List<PartitionInfo> infos, StartOffset start) {
-        List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
-                .filter(tp -> partition == null || tp.partition() == partition).toList();
+    private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> all, StartOffset start) {
+        List<TopicPartition> tps = all.stream().filter(tp -> partition == null || tp.partition() == partition).toList();
         if (tps.isEmpty()) {
-            throw new CliException("topic " + topic + " has no partition " + partition + " (it has " + infos.size() + ")");
+            throw new CliException("topic " + topic + " has no partition " + partition + " (it has " + all.size() + ")");
         }
         consumer.assign(tps);
         if (fromTime != null) {
@@ -222,31 +206,31 @@ public final class ConsumeCommand implements Callable<Integer>, ErrorSubject {
         try {
             return new RecordFormatter(RecordFormatter.Format.of(format), properties);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
     }
 
     /** Checks the option combinations; returns the parsed --offset, or null. */
     private StartOffset validate() {
         if (group != null && (offset != null || partition != null || fromTime != null)) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     "--group reads where the group left off: it cannot be combined with --offset, --partition or --from-time");
         }
         int starts = (fromBeginning ? 1 : 0) + (offset != null ? 1 : 0) + (fromTime != null ? 1 : 0);
         if (starts > 1) {
-            throw new ParameterException(spec.commandLine(), "give only one of --from-beginning, --offset and --from-time");
+            throw usage("give only one of --from-beginning, --offset and --from-time");
         }
         if (maxMessages < 0 || timeoutMs < 0) {
-            throw new ParameterException(spec.commandLine(), "--max-messages and --timeout-ms must be 0 or more");
+            throw usage("--max-messages and --timeout-ms must be 0 or more");
         }
         if (partition != null && partition < 0) {
-            throw new ParameterException(spec.commandLine(), "--partition must be 0 or more, not " + partition);
+            throw usage("--partition must be 0 or more, not " + partition);
         }
         if (fromTime != null) {
             try {
                 Times.parseEpochMillis(fromTime);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--from-time: " + e.getMessage());
+                throw usage("--from-time: " + e.getMessage());
             }
         }
         if (offset == null) {
@@ -256,10 +240,10 @@ public final class ConsumeCommand implements Callable<Integer>, ErrorSubject {
         try {
             start = StartOffset.parse(offset);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         if (start.kind() == StartOffset.Kind.AT && partition == null) {
-            throw new ParameterException(spec.commandLine(), "--offset " + offset + " needs --partition");
+            throw usage("--offset " + offset + " needs --partition");
         }
         return start;
     }

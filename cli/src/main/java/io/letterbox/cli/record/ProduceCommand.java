@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,18 +22,13 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 import io.letterbox.cli.Version;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Acks;
 import io.letterbox.cli.client.CliException;
 import io.letterbox.cli.client.ClientErrors;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox produce TOPIC}: one record per input line (stdin or {@code --file}), sent with
@@ -48,16 +42,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox produce orders --file orders.txt --acks 1 --compression-type zstd",
                 "  printf 'k1:v1\\nk2:v2\\n' | letterbox produce orders --property parse.key=true --property key.separator=:",
                 "  printf 'k1:v1\\n' | letterbox produce orders --key-separator : --header source=cli"})
-public final class ProduceCommand implements Callable<Integer>, ErrorSubject {
+public final class ProduceCommand extends ClientCommand {
 
     /** Compression codecs of the producer. */
     enum Compression { none, gzip, snappy, lz4, zstd }
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to write to.")
     String topic;
@@ -96,7 +84,7 @@ public final class ProduceCommand implements Callable<Integer>, ErrorSubject {
         LineParser parser = parser();
         Acks.require(spec, acks);
         if (partition != null && partition < 0) {
-            throw new ParameterException(spec.commandLine(), "--partition must be 0 or more, not " + partition);
+            throw usage("--partition must be 0 or more, not " + partition);
         }
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.ACKS_CONFIG, acks);
@@ -151,14 +139,14 @@ public final class ProduceCommand implements Callable<Integer>, ErrorSubject {
         for (String h : headers) {
             int eq = h.indexOf('=');
             if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--header takes key=value, not '" + h + "'");
+                throw usage("--header takes key=value, not '" + h + "'");
             }
             fixed.add(new RecordHeader(h.substring(0, eq), h.substring(eq + 1).getBytes(StandardCharsets.UTF_8)));
         }
         try {
             return new LineParser(props, fixed);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
     }
 

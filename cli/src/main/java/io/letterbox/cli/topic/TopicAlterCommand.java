@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -13,17 +12,13 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.common.config.ConfigResource;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox topic alter TOPIC}: CreatePartitions to grow the partition count, and
@@ -35,13 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox topic alter orders --partitions 6",
                 "  letterbox topic alter orders --config retention.ms=3600000",
                 "  letterbox topic alter orders --delete-config retention.ms"})
-public final class TopicAlterCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class TopicAlterCommand extends ClientCommand {
 
     @Mixin
     Output output;
@@ -62,11 +51,11 @@ public final class TopicAlterCommand implements Callable<Integer>, ErrorSubject 
     @Override
     public Integer call() {
         if (partitions == null && configs.isEmpty() && deleteConfigs.isEmpty()) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     "nothing to change: pass --partitions, --config or --delete-config");
         }
         if (partitions != null && partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, not " + partitions);
+            throw usage("--partitions must be at least 1, not " + partitions);
         }
         List<String> changes = new ArrayList<>();
         try (Admin admin = client.admin()) {

@@ -4,24 +4,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox topic create TOPIC}: CreateTopics with the broker's defaults for what is not given. */
 @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -32,13 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox topic create orders --partitions 6 --replication-factor 3",
                 "  letterbox topic create events --config retention.ms=3600000 --config cleanup.policy=compact",
                 "  letterbox topic create orders --if-not-exists"})
-public final class TopicCreateCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class TopicCreateCommand extends ClientCommand {
 
     @Mixin
     Output output;
@@ -61,10 +50,10 @@ public final class TopicCreateCommand implements Callable<Integer>, ErrorSubject
     @Override
     public Integer call() {
         if (partitions != null && partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, not " + partitions);
+            throw usage("--partitions must be at least 1, not " + partitions);
         }
         if (replicationFactor != null && replicationFactor < 1) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     "--replication-factor must be at least 1, not " + replicationFactor);
         }
         boolean created = true;

@@ -2,23 +2,19 @@ package io.letterbox.cli.topic;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.letterbox.cli.Version;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.CliException;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox topic delete TOPIC}: DeleteTopics; its records are gone for good. */
 @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -26,13 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox topic delete orders",
                 "  letterbox topic delete orders --if-exists"})
-public final class TopicDeleteCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class TopicDeleteCommand extends ClientCommand {
 
     @Mixin
     Output output;

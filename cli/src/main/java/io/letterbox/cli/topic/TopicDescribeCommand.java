@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -22,8 +21,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
-import io.letterbox.cli.client.ErrorSubject;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Offsets;
 import io.letterbox.cli.client.Output;
@@ -32,8 +30,6 @@ import io.letterbox.cli.client.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code letterbox topic describe TOPIC...}: per partition the leader, replicas, ISR, log start
@@ -45,13 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  letterbox topic describe orders",
                 "  letterbox topic describe orders payments -o json"})
-public final class TopicDescribeCommand implements Callable<Integer>, ErrorSubject {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class TopicDescribeCommand extends ClientCommand {
 
     @Mixin
     Output output;

@@ -2,20 +2,17 @@ package io.letterbox.cli.topic;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 
 import io.letterbox.cli.Version;
-import io.letterbox.cli.client.ClientOptions;
+import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Futures;
 import io.letterbox.cli.client.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code letterbox topic list}: topic names, sorted, one a line (or a JSON array). */
 @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -24,13 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  letterbox topic list",
                 "  letterbox topic list --internal",
                 "  letterbox topic list -o json"})
-public final class TopicListCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions client;
+public final class TopicListCommand extends ClientCommand {
 
     @Mixin
     Output output;

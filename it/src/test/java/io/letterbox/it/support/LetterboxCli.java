@@ -120,11 +120,11 @@ public final class LetterboxCli {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
             return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new AssertionError("interrupted while letterbox ran", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run letterbox", e);
         }
     }
 }
