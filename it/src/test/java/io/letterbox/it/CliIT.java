@@ -191,6 +191,38 @@ class CliIT {
     }
 
     @Test
+    void ctrlCClosesAGroupConsumerCleanlyAndCommitsWhatItPrinted() throws Exception {
+        // Given a group consumer with no limit, which has printed three records
+        String topic = uniqueTopic("cli-sigint");
+        String group = uniqueTopic("cli-sigint");
+        createTopic(BROKER.bootstrap(), topic, 1, Map.of());
+        try (KafkaProducer<String, String> p = producer(BROKER.bootstrap())) {
+            for (int i = 0; i < 3; i++) {
+                p.send(new ProducerRecord<>(topic, "r" + i));
+            }
+        }
+        LetterboxCli.Running consumer = LetterboxCli.start(withBootstrap("consume", topic, "--group", group,
+                "--from-beginning"));
+        try {
+            ItSupport.await("three records printed", () -> consumer.out().lines().count() == 3);
+
+            // When the user presses Ctrl-C
+            new ProcessBuilder("kill", "-INT", Long.toString(consumer.process().pid())).start().waitFor();
+
+            // Then it exits 0 at once, says what it read, and its group committed all three
+            assertThat(consumer.process().waitFor(20, TimeUnit.SECONDS)).as("exited after SIGINT").isTrue();
+            assertThat(consumer.process().exitValue()).as(consumer.err()).isZero();
+            assertThat(consumer.out()).isEqualTo("r0\nr1\nr2\n");
+            assertThat(consumer.err()).isEqualTo("Consumed 3 records.\n");
+            try (Admin admin = admin(BROKER.bootstrap())) {
+                assertThat(committed(admin, group, new TopicPartition(topic, 0))).isEqualTo(3);
+            }
+        } finally {
+            consumer.process().destroyForcibly();
+        }
+    }
+
+    @Test
     void clusterDescribeShowsTheBrokerAndTheProtocol() {
         Result r = ok(cli("cluster", "describe"));
         assertThat(r.out()).containsPattern("Cluster id: +\\S+").containsPattern("Controller: +\\d+")

@@ -27,6 +27,12 @@ public final class LetterboxCli {
     private static final Path ARCHIVE = ItSupport.targetDir().resolve("it-tmp").resolve("letterbox-cli.jsa");
     private static final String JARS_ONLY = jarsOnly();
     private static boolean archiveWritten;
+    private static final java.util.Set<Process> LEFT_RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LEFT_RUNNING.forEach(Process::destroyForcibly),
+                "kill-leftover-cli"));
+    }
 
     private LetterboxCli() {
     }
@@ -73,6 +79,43 @@ public final class LetterboxCli {
         }
         boolean hasCli = jars.stream().anyMatch(j -> Path.of(j).getFileName().toString().startsWith("letterbox-cli"));
         return hasCli ? String.join(File.pathSeparator, jars) : null;
+    }
+
+    /** A command left running (a consumer until Ctrl-C): its process and its output files. */
+    public record Running(Process process, Path outFile, Path errFile) {
+
+        public String out() {
+            return read(outFile);
+        }
+
+        public String err() {
+            return read(errFile);
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Starts the command without waiting for it; the caller stops it (the harness kills leftovers at exit). */
+    public static Running start(String... args) {
+        Path dir = ItSupport.targetDir().resolve("it-logs");
+        try {
+            Files.createDirectories(dir);
+            Path out = Files.createTempFile(dir, "cli-", ".out");
+            Path err = Files.createTempFile(dir, "cli-", ".err");
+            Process p = new ProcessBuilder(command(List.of(args))).redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            LEFT_RUNNING.add(p);
+            return new Running(p, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start letterbox", e);
+        }
     }
 
     public static Result run(String... args) {
