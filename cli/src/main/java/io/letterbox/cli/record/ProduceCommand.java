@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
+import io.letterbox.cli.Signals;
 import io.letterbox.cli.Version;
 import io.letterbox.cli.client.ClientCommand;
 import io.letterbox.cli.client.Acks;
@@ -94,14 +96,25 @@ public final class ProduceCommand extends ClientCommand {
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
-        long lines = 0;
+        AtomicLong lines = new AtomicLong();
+        AtomicBoolean reported = new AtomicBoolean();
         try (BufferedReader in = reader(); KafkaProducer<byte[], byte[]> producer = client.producer(config)) {
+            // Ctrl-C while reading: what was read so far is still sent, then the same summary.
+            Signals.onTerminate(() -> {
+                if (!reported.get()) {
+                    try {
+                        producer.flush();
+                    } catch (IllegalStateException closed) {
+                        // the main thread finished sending in the meantime
+                    }
+                    report(reported, lines.get(), acknowledged.get(), failed.get(), firstError.get());
+                }
+            });
             String line;
             while (firstError.get() == null && (line = in.readLine()) != null) {
-                lines++;
                 LineParser.Parsed p;
                 try {
-                    p = parser.parse(line, lines);
+                    p = parser.parse(line, lines.incrementAndGet());
                 } catch (IllegalArgumentException e) {
                     throw new CliException(e.getMessage());
                 }
@@ -116,17 +129,25 @@ public final class ProduceCommand extends ClientCommand {
             }
             producer.flush();
         }
-        PrintWriter err = spec.commandLine().getErr();
-        if (firstError.get() != null) {
-            err.printf("letterbox: %d of %d records failed: %s%n", failed.get(), lines,
-                    ClientErrors.explain(firstError.get(), this));
-            err.flush();
-            return 1;
+        return report(reported, lines.get(), acknowledged.get(), failed.get(), firstError.get());
+    }
+
+    /** The closing line on stderr, once; exit 1 if any record failed. */
+    private int report(AtomicBoolean reported, long lines, long acknowledged, long failed, Exception firstError) {
+        if (!reported.compareAndSet(false, true)) {
+            return firstError == null ? 0 : 1;
         }
-        err.println("0".equals(acks) ? lines + " records sent (acks=0: the broker does not acknowledge)"
-                : acknowledged.get() + " records acknowledged");
+        PrintWriter err = spec.commandLine().getErr();
+        int code = 0;
+        if (firstError != null) {
+            err.printf("letterbox: %d of %d records failed: %s%n", failed, lines, ClientErrors.explain(firstError, this));
+            code = 1;
+        } else {
+            err.println("0".equals(acks) ? lines + " records sent (acks=0: the broker does not acknowledge)"
+                    : acknowledged + " records acknowledged");
+        }
         err.flush();
-        return 0;
+        return code;
     }
 
     private LineParser parser() {
