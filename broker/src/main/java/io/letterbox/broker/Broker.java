@@ -106,7 +106,7 @@ public final class Broker implements AutoCloseable {
                     p -> fetches.onPartitionChanged(p.topicPartition()));
             metadata.addListener(partitions);
             logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
-                    config.logFlushOffsetCheckpointIntervalMs());
+                    config.logFlushOffsetCheckpointIntervalMs(), config.logCleanerConfig());
             // After the partitions: it finds the __consumer_offsets partitions they just opened. The
             // coordinator listens before the first image, so it restores every group loaded.
             groups = new GroupMetadataManager(config.nodeId(), config.offsetsTopicNumPartitions(),

@@ -17,7 +17,9 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker as a process: its banner, clean shutdown on SIGTERM, refusal to share a data
- * directory or to start with a bad config, and topics with their configs surviving restarts.
+ * The broker as a process: its banner, quiet logs, clean shutdown on SIGTERM, refusal to share a
+ * data directory or to start with a bad config, and topics with their configs surviving restarts.
  * Each test starts its own child process.
  */
 class LifecycleIT {
@@ -56,6 +58,56 @@ class LifecycleIT {
                 assertThat(get(admin.describeCluster().nodes())).hasSize(1);
             }
         }
+    }
+
+    @Test
+    void aHealthyRunLogsOneLinePerTopicChangeAndPerRebalanceAndACleanRestartOnlyItsBanner() {
+        assumeLetterboxBehaviour("Kafka logs much more at INFO");
+        try (BrokerProcess broker = BrokerProcess.builder("lifecycle-quiet").build()) {
+            // Given a broker that creates a topic, takes records, serves a consumer group and deletes the topic
+            broker.start();
+            String topic = uniqueTopic("quiet");
+            String group = "quiet-group";
+            createTopic(broker.bootstrap(), topic, 2, Map.of());
+            try (KafkaProducer<String, String> p = producer(broker.bootstrap())) {
+                for (int i = 0; i < 10; i++) {
+                    get(p.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
+                }
+            }
+            try (KafkaConsumer<String, String> c = ItSupport.consumer(broker.bootstrap(),
+                    Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+                c.subscribe(List.of(topic));
+                assertThat(ItSupport.poll(c, 10, ItSupport.DEADLINE)).hasSize(10);
+                c.commitSync();
+            }
+            try (Admin admin = ItSupport.admin(broker.bootstrap())) {
+                get(admin.deleteTopics(List.of(topic)).all());
+            }
+
+            // Then it logged those changes, one line each, and nothing else
+            ItSupport.await("the deletion logged", () -> loggedLines(broker).stream()
+                    .anyMatch(l -> l.endsWith("Deleted topic " + topic)));
+            List<String> logged = loggedLines(broker);
+            assertThat(logged).as("output:%n%s", broker.output())
+                    .allMatch(l -> l.contains(" INFO ") && (l.endsWith("Created topic " + topic
+                            + " with 2 partitions, replication factor 1")
+                            || l.contains("Created topic __consumer_offsets with ")
+                            || l.matches(".* Group " + group + " generation \\d+ with 1 members .*")
+                            || l.endsWith("Deleted topic " + topic)))
+                    .anyMatch(l -> l.contains("Group " + group + " generation 1 with 1 members"))
+                    .filteredOn(l -> l.contains("Created topic " + topic)).hasSize(1);
+
+            // And after a clean restart nothing beside the banner, unless loading the logs was slow
+            broker.restart();
+            assertThat(loggedLines(broker)).as("output:%n%s", broker.output())
+                    .allMatch(l -> l.matches(".* INFO .* Loaded \\d+ partitions from .* after a clean shutdown"));
+        }
+    }
+
+    /** The output lines that the broker's logger wrote (level after the time), not the banner or JVM notes. */
+    private static List<String> loggedLines(BrokerProcess broker) {
+        return broker.output().lines().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +[A-Z]+ .*"))
+                .toList();
     }
 
     @Test

@@ -68,6 +68,11 @@ public final class BrokerConfig {
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
 
     /** Broker key → the topic-level key whose default it sets. */
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
@@ -106,7 +111,8 @@ public final class BrokerConfig {
                     "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
             .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
                     "The addresses clients are told to use; defaults to listeners.")
-            .define(LOG_DIRS, LIST, null, HIGH, "The directories that hold the data. Default: ./data")
+            .define(LOG_DIRS, LIST, null, HIGH, "The directories that hold the data, comma-separated; a new partition goes "
+                    + "to the one holding the fewest, an existing one stays where it is. Default: log.dir")
             .define(LOG_DIR, STRING, "./data", HIGH, "The data directory, used when log.dirs is not set.")
             .define(NUM_PARTITIONS, INT, 1, atLeast(1), MEDIUM, "The partitions of an auto-created topic.")
             .define(DEFAULT_REPLICATION_FACTOR, SHORT, (short) 1, atLeast(1), MEDIUM,
@@ -130,6 +136,16 @@ public final class BrokerConfig {
             .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, INT, 60000, atLeast(1), LOW,
                     "How often each log's recovery point (the offset below which it is fsynced) is checkpointed; "
                             + "after a crash only data past it is checked.")
+            .define(LOG_CLEANER_ENABLE, BOOLEAN, true, MEDIUM,
+                    "Run the log cleaner, which compacts topics with cleanup.policy=compact (and so __consumer_offsets).")
+            .define(LOG_CLEANER_THREADS, INT, 1, atLeast(0), MEDIUM, "Log cleaner threads; 0 runs none.")
+            .define(LOG_CLEANER_BACKOFF_MS, LONG, 15000L, atLeast(0), MEDIUM,
+                    "How long a cleaner thread waits when no log is cleanable.")
+            .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, LONG, 134217728L, atLeast(1024), MEDIUM,
+                    "Memory for the cleaners' key -> offset maps, shared out between the threads (24 bytes a key); "
+                            + "a map is allocated as keys need it, up to its share.")
+            .define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, ConfigDef.Type.DOUBLE, Double.MAX_VALUE, atLeast(1), MEDIUM,
+                    "The cleaners' disk reads plus writes per second, all threads together; unlimited by default.")
             .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
             .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, atLeast(1), LOW,
                     "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
@@ -340,6 +356,17 @@ public final class BrokerConfig {
 
     public int logFlushOffsetCheckpointIntervalMs() {
         return (Integer) values.get(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
+    }
+
+    /** The log cleaner's settings, or empty when {@code log.cleaner.enable=false} or no threads. */
+    public java.util.Optional<io.letterbox.storage.log.LogCleaner.Config> logCleanerConfig() {
+        int threads = (Integer) values.get(LOG_CLEANER_THREADS);
+        if (!(Boolean) values.get(LOG_CLEANER_ENABLE) || threads == 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new io.letterbox.storage.log.LogCleaner.Config(threads,
+                (Long) values.get(LOG_CLEANER_BACKOFF_MS), (Long) values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                (Double) values.get(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND)));
     }
 
     /** The classic group coordinator's limits ({@code group.*} keys). */

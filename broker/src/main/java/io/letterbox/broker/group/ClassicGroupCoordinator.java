@@ -490,8 +490,8 @@ public final class ClassicGroupCoordinator implements ManagedGroups, GroupLoadLi
         group.protocolName = group.selectProtocol();
         group.subscribedTopics = group.readSubscriptions();
         transition(group, State.COMPLETING_REBALANCE);
-        log.debug("Group {} generation {} with {} members, protocol {}", group.groupId, group.generationId,
-                group.members.size(), group.protocolName);
+        log.info("Group {} generation {} with {} members (classic protocol, assignor {})", group.groupId,
+                group.generationId, group.members.size(), group.protocolName);
         for (Member m : group.members.values()) {
             if (m.joinFuture != null) {
                 CompletableFuture<JoinGroupResponseData> f = m.joinFuture;

@@ -184,7 +184,7 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
         if (!creating.compareAndSet(false, true)) {
             return;
         }
-        log.info("Creating {} with {} partitions (replication factor {})", TOPIC, configuredPartitions,
+        log.debug("Creating {} with {} partitions (replication factor {})", TOPIC, configuredPartitions,
                 replicationFactor);
         NewTopic t = new NewTopic(TOPIC, configuredPartitions, replicationFactor, Map.of(),
                 Map.of("cleanup.policy", "compact"));
@@ -268,7 +268,7 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
                 shard.unloaded = true;
                 int index = shard.index;
                 loadListeners.forEach(l -> l.onUnloaded(groupId -> partitionFor(groupId) == index));
-                log.info("Unloaded {}-{}: this broker no longer leads it", TOPIC, shard.index);
+                log.debug("Unloaded {}-{}: this broker no longer leads it", TOPIC, shard.index);
             }
         }
         if (topic == null) {
@@ -298,7 +298,7 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
             }
             shard.loaded = true;
             if (shard.groupCount() > 0 || !groups.classicGroups().isEmpty() || !groups.consumerGroups().isEmpty()) {
-                log.info("Loaded {}-{}: offsets of {} groups, {} classic and {} consumer groups in {} ms", TOPIC,
+                log.debug("Loaded {}-{}: offsets of {} groups, {} classic and {} consumer groups in {} ms", TOPIC,
                         shard.index, shard.groupCount(), groups.classicGroups().size(), groups.consumerGroups().size(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }

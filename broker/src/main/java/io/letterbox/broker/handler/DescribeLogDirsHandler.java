@@ -32,8 +32,9 @@ import io.letterbox.storage.log.LogManager;
  * DescribeLogDirs: every data directory with the partitions it holds and their size on disk,
  * and (v4) the total and usable bytes of its file store. A null topic list means every
  * partition. Replicas never lag and never move between directories yet, so the offset lag is
- * 0 and there are no future replicas. A directory whose file store cannot be read is answered
- * KAFKA_STORAGE_ERROR without partitions.
+ * 0 and there are no future replicas. A directory taken offline by an I/O error, or whose file
+ * store cannot be read, is answered KAFKA_STORAGE_ERROR without partitions (as Kafka answers an
+ * offline directory).
  */
 public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest> {
 
@@ -76,6 +77,10 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
         for (Path dir : logManager.logDirs()) {
             DescribeLogDirsResult result = new DescribeLogDirsResult().setLogDir(dir.toString());
             response.results().add(result);
+            if (logManager.isOffline(dir)) {
+                result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                continue;
+            }
             try {
                 FileStore store = Files.getFileStore(dir);
                 result.setTotalBytes(store.getTotalSpace()).setUsableBytes(store.getUsableSpace());

@@ -31,7 +31,8 @@ public final class Handlers {
         HandlerRegistry registry = new HandlerRegistry();
         Brokers brokers = new Brokers(config);
         registry.register(new ApiVersionsHandler(registry));
-        registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics()));
+        registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics(),
+                config.nodeId(), partitions::isOffline));
         registry.register(new ProduceHandler(metadata::image, partitions, time));
         registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
@@ -35,6 +37,11 @@ import io.letterbox.metadata.image.TopicImage;
  * for its id, partitions, leaders, replicas and ISR. A topic that does not exist is created
  * first when {@code auto.create.topics.enable} and the client allow it, so the client gets its
  * leaders in the same answer.
+ *
+ * <p>A partition this broker leads whose log directory went offline is answered as Kafka's controller
+ * leaves it when the only replica's directory fails: no leader (LEADER_NOT_AVAILABLE), this broker
+ * among the offline replicas. Clients then wait for a leader instead of retrying a failed disk, and
+ * keep using the partitions of the healthy directories.
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
@@ -49,12 +56,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private final Controller controller;
     private final Brokers brokers;
     private final boolean autoCreate;
+    private final int nodeId;
+    private final Predicate<TopicPartition> offlineHere;
 
-    public MetadataHandler(Supplier<MetadataImage> images, Controller controller, Brokers brokers, boolean autoCreate) {
+    public MetadataHandler(Supplier<MetadataImage> images, Controller controller, Brokers brokers, boolean autoCreate,
+            int nodeId, Predicate<TopicPartition> offlineHere) {
         this.images = images;
         this.controller = controller;
         this.brokers = brokers;
         this.autoCreate = autoCreate;
+        this.nodeId = nodeId;
+        this.offlineHere = offlineHere;
     }
 
     @Override
@@ -121,20 +133,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setTopicAuthorizedOperations(ops ? Utils.to32BitField(codes(TOPIC_OPERATIONS)) : Integer.MIN_VALUE);
     }
 
-    static MetadataResponseTopic describe(TopicImage topic, boolean ops) {
+    private MetadataResponseTopic describe(TopicImage topic, boolean ops) {
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(topic.id()).setIsInternal(Topic.isInternal(topic.name()))
                 .setTopicAuthorizedOperations(ops ? Utils.to32BitField(codes(TOPIC_OPERATIONS)) : Integer.MIN_VALUE);
         for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
             PartitionImage p = e.getValue();
+            boolean offline = p.leader() == nodeId && offlineHere.test(new TopicPartition(topic.name(), e.getKey()));
+            int leader = offline ? -1 : p.leader();
             out.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(e.getKey())
-                    .setErrorCode(p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
-                    .setLeaderId(p.leader())
+                    .setErrorCode(leader < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                    .setLeaderId(leader)
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(Brokers.toList(p.replicas()))
                     .setIsrNodes(Brokers.toList(p.isr()))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setOfflineReplicas(offline ? new ArrayList<>(List.of(nodeId)) : new ArrayList<>()));
         }
         return out;
     }

@@ -88,7 +88,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     out.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
                             .setLogStartOffset(info.logStartOffset());
                     if (acks == -1) {
-                        waits.add(new AckWait(out, partition.awaitHighWatermark(info.lastOffset() + 1)));
+                        waits.add(new AckWait(out, partition.awaitHighWatermark(info)));
                     }
                 } catch (RuntimeException e) {
                     ErrorMapping.setError(out, e);

@@ -1,5 +1,6 @@
 package io.letterbox.broker.partition;
 
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.storage.log.Log;
+import io.letterbox.storage.log.LogCleaner;
 import io.letterbox.storage.log.LogManager;
 
 /**
@@ -16,11 +18,13 @@ import io.letterbox.storage.log.LogManager;
  * retention over the partitions this broker leads, every {@code log.retention.check.interval.ms};
  * the recovery-point checkpoint of every log directory, every
  * {@code log.flush.offset.checkpoint.interval.ms}; and, on the same thread, the delayed removal of
- * deleted segments that {@link LogManager} schedules ({@link #scheduler()}).
+ * deleted segments that {@link LogManager} schedules ({@link #scheduler()}). Compaction of the
+ * partitions whose topic has {@code cleanup.policy=compact} runs on the {@link LogCleaner}'s own threads,
+ * started and stopped with these tasks.
  *
  * <p>Retention covers partitions only, not every log on disk: a partition's log carries its topic's
  * config from the metadata image, while a log opened at start-up has the broker defaults until then,
- * and must not be trimmed by them (its topic may keep data forever).
+ * and must not be trimmed by them (its topic may keep data forever). The same holds for compaction.
  *
  * <p>Thread-safety: {@link #start} and {@link #close} are called once each, by the broker's life
  * cycle; the tasks run on the scheduler thread.
@@ -31,6 +35,7 @@ public final class LogMaintenance implements AutoCloseable {
 
     private final ScheduledThreadPoolExecutor scheduler;
     private final Time time;
+    private volatile LogCleaner cleaner;
 
     public LogMaintenance(Time time) {
         this.time = time;
@@ -48,9 +53,13 @@ public final class LogMaintenance implements AutoCloseable {
         return scheduler;
     }
 
-    /** Starts the periodic tasks; the first of each runs one interval from now. */
+    /** Starts the periodic tasks, the first of each one interval from now, and the cleaner if configured. */
     public void start(PartitionManager partitions, LogManager logManager, long retentionCheckIntervalMs,
-            long checkpointIntervalMs) {
+            long checkpointIntervalMs, Optional<LogCleaner.Config> cleanerConfig) {
+        cleanerConfig.ifPresent(c -> {
+            cleaner = new LogCleaner(c, () -> partitions.all().stream().map(Partition::log).toList(), time);
+            cleaner.start();
+        });
         scheduler.scheduleWithFixedDelay(() -> enforceRetention(partitions), retentionCheckIntervalMs,
                 retentionCheckIntervalMs, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> checkpoint(logManager), checkpointIntervalMs, checkpointIntervalMs,
@@ -61,6 +70,9 @@ public final class LogMaintenance implements AutoCloseable {
         long now = time.milliseconds();
         for (Partition p : partitions.all()) {
             Log partitionLog = p.log();
+            if (partitionLog.isOffline()) {
+                continue;
+            }
             try {
                 partitionLog.enforceRetention(now);
             } catch (RuntimeException e) {
@@ -81,6 +93,10 @@ public final class LogMaintenance implements AutoCloseable {
     /** Stops the tasks, waiting for one that is running; deletions still due are left to {@link LogManager#close()}. */
     @Override
     public void close() {
+        LogCleaner c = cleaner;
+        if (c != null) {
+            c.close();
+        }
         scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -118,14 +118,35 @@ public final class Partition {
 
     /** Completes once the high watermark reaches {@code offset}: the acks=all promise. */
     public CompletableFuture<Void> awaitHighWatermark(long offset) {
+        return awaitHighWatermark(offset, log.truncations());
+    }
+
+    /**
+     * The acks=all promise for an append: completes once the high watermark covers it, fails with
+     * KAFKA_STORAGE_ERROR if the log was truncated since (a failed fsync cut the batch, and its
+     * offsets may now hold other records).
+     */
+    public CompletableFuture<Void> awaitHighWatermark(LogAppendInfo appended) {
+        return awaitHighWatermark(appended.lastOffset() + 1, appended.truncations());
+    }
+
+    private CompletableFuture<Void> awaitHighWatermark(long offset, long truncations) {
         synchronized (this) {
+            if (log.truncations() != truncations) {
+                return CompletableFuture.failedFuture(truncatedBelow(offset));
+            }
             if (log.highWatermark() >= offset) {
                 return CompletableFuture.completedFuture(null);
             }
-            AckWaiter waiter = new AckWaiter(offset);
+            AckWaiter waiter = new AckWaiter(offset, truncations);
             ackWaiters.add(waiter);
             return waiter.future;
         }
+    }
+
+    private KafkaStorageException truncatedBelow(long offset) {
+        return new KafkaStorageException("The log of " + topicPartition + " was truncated below " + offset
+                + " before it was durable");
     }
 
     /** Moves the high watermark to what is durable now, wakes waiting acks and fetches. */
@@ -148,8 +169,13 @@ public final class Partition {
         if (moved) {
             highWatermarkListener.accept(this);
         }
+        long truncations = log.truncations();
         for (AckWaiter w : ready) {
-            w.future.complete(null);
+            if (w.truncations == truncations) {
+                w.future.complete(null);
+            } else {
+                w.future.completeExceptionally(truncatedBelow(w.offset));
+            }
         }
     }
 
@@ -173,9 +199,9 @@ public final class Partition {
         failWaiters(reason);
     }
 
-    private record AckWaiter(long offset, CompletableFuture<Void> future) {
-        AckWaiter(long offset) {
-            this(offset, new CompletableFuture<>());
+    private record AckWaiter(long offset, long truncations, CompletableFuture<Void> future) {
+        AckWaiter(long offset, long truncations) {
+            this(offset, truncations, new CompletableFuture<>());
         }
     }
 }

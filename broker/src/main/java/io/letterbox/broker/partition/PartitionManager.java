@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +55,16 @@ public final class PartitionManager implements MetadataListener {
 
     /**
      * The partition this broker leads, or the error a client should see: UNKNOWN_TOPIC_OR_PARTITION
-     * when the image has no such partition, NOT_LEADER_OR_FOLLOWER when another broker leads it.
+     * when the image has no such partition, NOT_LEADER_OR_FOLLOWER when another broker leads it,
+     * KAFKA_STORAGE_ERROR when its log directory is offline.
      */
     public Partition leaderOrThrow(MetadataImage image, TopicPartition tp) {
         Partition p = partitions.get(tp);
-        if (p != null) {
+        if (p != null && !p.log().isOffline()) {
             return p;
+        }
+        if (isOffline(tp)) {
+            throw new KafkaStorageException("The log directory of " + tp + " is offline");
         }
         TopicImage topic = image.topics().byName().get(tp.topic());
         if (topic == null || !topic.partitions().containsKey(tp.partition())) {
@@ -67,6 +72,11 @@ public final class PartitionManager implements MetadataListener {
                     "This server does not host this topic-partition.");
         }
         throw new NotLeaderOrFollowerException("This broker is not the leader of " + tp);
+    }
+
+    /** True if this broker holds a log of {@code tp} on a log directory taken offline by an I/O error. */
+    public boolean isOffline(TopicPartition tp) {
+        return logManager.get(tp).map(Log::isOffline).orElse(false);
     }
 
     public Collection<Partition> all() {
@@ -120,15 +130,20 @@ public final class PartitionManager implements MetadataListener {
                 if (logConfig == null || configChanged) {
                     logConfig = logConfigOrDefault(next, topic);
                 }
-                if (existing == null) {
-                    Log partitionLog = logManager.getOrCreate(tp, topic.id(), logConfig);
-                    partitions.put(tp, new Partition(tp, topic.id(), pi.leaderEpoch(), partitionLog,
-                            logManager.groupCommit(), highWatermarkListener));
-                } else {
-                    existing.setLeaderEpoch(pi.leaderEpoch());
-                    if (configChanged) {
-                        existing.log().updateConfig(logConfig);
+                try {
+                    if (existing == null) {
+                        Log partitionLog = logManager.getOrCreate(tp, topic.id(), logConfig);
+                        partitions.put(tp, new Partition(tp, topic.id(), pi.leaderEpoch(), partitionLog,
+                                logManager.groupCommit(), highWatermarkListener));
+                    } else {
+                        existing.setLeaderEpoch(pi.leaderEpoch());
+                        if (configChanged) {
+                            existing.log().updateConfig(logConfig);
+                        }
                     }
+                } catch (KafkaStorageException failure) {
+                    // A failed log directory must not stop the partitions of the others from following the image.
+                    log.warn("Partition {} cannot follow the metadata image: {}", tp, failure.getMessage());
                 }
             }
         }
@@ -137,7 +152,7 @@ public final class PartitionManager implements MetadataListener {
             if (!partitions.containsKey(l.topicPartition())) {
                 TopicImage topic = next.topics().byName().get(l.topicPartition().topic());
                 if (topic == null || !Objects.equals(topic.id(), l.topicId())) {
-                    log.info("Deleting log {}: its topic no longer exists", l.topicPartition());
+                    log.debug("Deleting log {}: its topic no longer exists", l.topicPartition());
                     logManager.delete(l.topicPartition());
                 }
             }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.letterbox.storage.config.LogConfig;
+import io.letterbox.storage.log.FailurePoint;
 import io.letterbox.storage.log.LogAppendInfo;
 import io.letterbox.storage.log.LogManager;
 
@@ -44,7 +48,33 @@ class PartitionTest {
 
     @AfterEach
     void close() {
+        FailurePoint.disarmAll();
         logs.close();
+    }
+
+    @Test
+    void aBatchCutByAFailedFsyncIsNeverAcknowledgedEvenOnceItsOffsetHoldsAnotherBatch() throws Exception {
+        // Given a batch whose fsync finds the disk full: the log cuts it again
+        Partition p = partition(true);
+        FailurePoint.FSYNC.armDiskFull(1);
+        LogAppendInfo cut = p.appendAsLeader(batch("cut"), System.currentTimeMillis());
+        CompletableFuture<Void> waitingBefore = p.awaitHighWatermark(cut);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (p.log().logEndOffset() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(p.log().logEndOffset()).isZero();
+
+        // When the next batch takes the same offset and is acknowledged
+        LogAppendInfo next = p.appendAsLeader(batch("next"), System.currentTimeMillis());
+        p.awaitHighWatermark(next).get(5, TimeUnit.SECONDS);
+
+        // Then the cut batch's acknowledgement fails, whether it was waiting already or asked for now
+        assertThat(next.firstOffset()).isEqualTo(cut.firstOffset());
+        for (CompletableFuture<Void> ack : List.of(waitingBefore, p.awaitHighWatermark(cut))) {
+            assertThat(ack).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(KafkaStorageException.class);
+        }
     }
 
     @Test

@@ -638,9 +638,13 @@ public final class Controller implements Closeable {
         return latest;
     }
 
-    /** Submits one batch and advances the speculative image. Controller thread only. */
+    /**
+     * Submits one batch and advances the speculative image; once the batch is committed, logs one
+     * line per topic or config change in it. Controller thread only.
+     */
     private CompletableFuture<Long> write(MetadataImage base, List<MetadataRecord> records) {
         latest = new MetadataDelta(base).replayAll(records).apply(base.offset());
+        List<String> changes = ChangeLines.of(base, records);
         inFlight++;
         CompletableFuture<Long> done = new CompletableFuture<>();
         CompletableFuture<Long> appended;
@@ -655,6 +659,7 @@ public final class Controller implements Closeable {
                 stale = true;
                 done.completeExceptionally(unwrap(error));
             } else {
+                changes.forEach(line -> log.info("{}", line));
                 done.complete(offset);
             }
         }));

@@ -37,6 +37,14 @@ public final class AtomicFile {
                 ch.write(buf);
             }
             ch.force(true);
+        } catch (IOException e) {
+            // On a full disk the half-written temporary file would hold space the next write needs.
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -22,11 +22,20 @@ public enum FailurePoint {
     /** Before a segment is truncated. */
     TRUNCATE;
 
-    private static final Map<FailurePoint, Integer> ARMED = new ConcurrentHashMap<>();
+    /** What an armed point throws: the operating system's text decides how storage reacts (see StorageFaults). */
+    private record Armed(int times, String message) {
+    }
 
-    /** Makes the next {@code times} passes through this point throw an IOException. */
+    private static final Map<FailurePoint, Armed> ARMED = new ConcurrentHashMap<>();
+
+    /** Makes the next {@code times} passes through this point throw an I/O error (the disk is failing). */
     public void arm(int times) {
-        ARMED.put(this, times);
+        ARMED.put(this, new Armed(times, "Input/output error (injected at " + name() + ")"));
+    }
+
+    /** Makes the next {@code times} passes through this point fail as a full disk does. */
+    public void armDiskFull(int times) {
+        ARMED.put(this, new Armed(times, "No space left on device (injected at " + name() + ")"));
     }
 
     public void disarm() {
@@ -42,14 +51,13 @@ public enum FailurePoint {
         if (ARMED.isEmpty()) {
             return;
         }
-        Integer left = ARMED.computeIfPresent(this, (k, v) -> v - 1);
-        if (left != null) {
-            if (left <= 0) {
-                ARMED.remove(this);
-            }
-            if (left >= 0) {
-                throw new IOException("Injected failure at " + name());
-            }
+        Armed[] fired = new Armed[1];
+        ARMED.computeIfPresent(this, (k, v) -> {
+            fired[0] = v;
+            return v.times() <= 1 ? null : new Armed(v.times() - 1, v.message());
+        });
+        if (fired[0] != null) {
+            throw new IOException(fired[0].message());
         }
     }
 }

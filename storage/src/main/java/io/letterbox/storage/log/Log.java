@@ -70,6 +70,10 @@ import java.util.stream.Stream;
  * are renamed with the {@value Segment#DELETED_SUFFIX} suffix and handed to the {@link SegmentDeleter},
  * which closes and removes them after {@code file.delete.delay.ms}.
  *
+ * <p>Compaction ({@link LogCleaner}) rewrites closed segments beside the log and swaps each in with
+ * {@link #replaceWithCleaned}, which retires the old ones the same way; leftovers of a crash mid-swap
+ * ({@code .cleaned}, {@code .swap}) are resolved at open by {@link SegmentSwap}.
+ *
  * <p>Thread-safety: appends, roll, truncation and segment deletion are serialized by one write lock.
  * Reads run concurrently with them and only see whole batches: the new log end offset is published
  * (volatile) after the bytes and the segment size. The segment list is an immutable map replaced in
@@ -87,6 +91,11 @@ public final class Log implements Closeable {
         void onLogStartOffsetChanged(Log log) throws IOException;
     }
 
+    /** Told when an I/O error other than a full disk hit the log: its log directory is failing. */
+    interface LogDirFailureListener {
+        void onLogDirFailure(Log log, IOException cause);
+    }
+
     private final Path dir;
     private final TopicPartition topicPartition;
     private final Time time;
@@ -98,6 +107,7 @@ public final class Log implements Closeable {
     private final Object writeLock = new Object();
     private final Object flushLock = new Object();
     private volatile LogStartOffsetListener listener;
+    private volatile LogDirFailureListener dirFailureListener;
     private volatile Uuid topicId;
     private volatile LogConfig config;
     private volatile Segment active;
@@ -106,6 +116,12 @@ public final class Log implements Closeable {
     private volatile long highWatermark;
     private volatile long flushedOffset;
     private volatile boolean closed;
+    /** Set when the log directory failed: every read and write answers KafkaStorageException from then on. */
+    private volatile boolean offline;
+    /** True from an append refused for a full disk until the next one that succeeds (one log line each way). */
+    private boolean outOfSpace;
+    /** How often the log was truncated; an acknowledgement waiting for an offset is void once it moves. */
+    private volatile long truncations;
 
     private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time, SegmentDeleter deleter)
             throws IOException {
@@ -184,6 +200,7 @@ public final class Log implements Closeable {
     }
 
     private void load(long recoveryPoint, long logStartCheckpoint, boolean cleanShutdown) throws IOException {
+        SegmentSwap.recoverLeftovers(dir);
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -319,7 +336,7 @@ public final class Log implements Closeable {
                     BatchMetadata dup = pending.check(h.producerId(), h.producerEpoch(), h.baseSequence(), lastSeq);
                     if (dup != null) {
                         return new LogAppendInfo(dup.firstOffset(), dup.lastOffset(),
-                                cfg.logAppendTime() ? dup.timestamp() : -1L, logStartOffset, true);
+                                cfg.logAppendTime() ? dup.timestamp() : -1L, logStartOffset, true, truncations);
                     }
                     pending.add(h.producerId(), h.producerEpoch(), new BatchMetadata(h.baseSequence(), lastSeq,
                             first, last, cfg.logAppendTime() ? nowMs : h.maxTimestamp()));
@@ -343,20 +360,27 @@ public final class Log implements Closeable {
                 maxTimestamp = Math.max(maxTimestamp, headers[i].maxTimestamp());
             }
             try {
-                if (active.shouldRoll(records.sizeInBytes(), maxTimestamp, next - 1, nowMs, cfg.segmentBytes(),
-                        cfg.segmentMs(), cfg.segmentIndexBytes())) {
-                    roll(nowMs);
-                }
-                active.append(records, headers, cfg.indexIntervalBytes());
-                pending.commit();
+                // The epoch goes first: once the bytes are written nothing may fail, or the log end
+                // would stay behind bytes already in the segment.
                 if (leaderEpoch >= 0) {
                     epochCache.assign(leaderEpoch, firstOffset, true);
                 }
+                if (active.shouldRoll(records.sizeInBytes(), maxTimestamp, next - 1, nowMs, cfg.segmentBytes(),
+                        rollMs(cfg), cfg.segmentIndexBytes())) {
+                    roll(nowMs);
+                }
+                active.append(records, headers, cfg.indexIntervalBytes());
             } catch (IOException e) {
-                throw new KafkaStorageException("Append to " + topicPartition + " failed: " + e.getMessage(), e);
+                throw appendFailure(e);
             }
+            pending.commit();
             logEndOffset = next;
-            return new LogAppendInfo(firstOffset, next - 1, cfg.logAppendTime() ? nowMs : -1L, logStartOffset, false);
+            if (outOfSpace) {
+                outOfSpace = false;
+                LOG.info("Appends to {} succeed again: {} has free space", topicPartition, dir.getParent());
+            }
+            return new LogAppendInfo(firstOffset, next - 1, cfg.logAppendTime() ? nowMs : -1L, logStartOffset, false,
+                    truncations);
         }
     }
 
@@ -408,6 +432,14 @@ public final class Log implements Closeable {
         if (h.isControl()) {
             throw new InvalidRecordException("Clients may not produce control batches (" + topicPartition + ")");
         }
+        if (cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_COMPACT)) {
+            for (Record r : batch) {
+                if (!r.hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in "
+                            + topicPartition);
+                }
+            }
+        }
         if (!cfg.logAppendTime()) {
             long earliest = nowMs - cfg.timestampBeforeMaxMs();
             long latest = cfg.timestampAfterMaxMs() > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE
@@ -419,6 +451,12 @@ public final class Log implements Closeable {
                         + "] (message.timestamp.before.max.ms / after.max.ms)");
             }
         }
+    }
+
+    /** segment.ms, or max.compaction.lag.ms if sooner on a compacted topic (KIP-354: the cleaner needs it closed). */
+    private static long rollMs(LogConfig cfg) {
+        return cfg.cleanupPolicy().contains(LogConfig.CLEANUP_POLICY_COMPACT)
+                ? Math.min(cfg.segmentMs(), cfg.maxCompactionLagMs()) : cfg.segmentMs();
     }
 
     /** Starts a new active segment at the log end (writer only). */
@@ -443,7 +481,7 @@ public final class Log implements Closeable {
             try {
                 roll(time.milliseconds());
             } catch (IOException e) {
-                throw new KafkaStorageException("Roll of " + topicPartition + " failed: " + e.getMessage(), e);
+                throw storageFailure("Roll of " + topicPartition, e);
             }
         }
     }
@@ -460,6 +498,7 @@ public final class Log implements Closeable {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
     public LogReadInfo read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        ensureOnline();
         long end = logEndOffset;
         long start = logStartOffset;
         if (fetchOffset < start || fetchOffset > end) {
@@ -502,7 +541,7 @@ public final class Log implements Closeable {
         if (e instanceof ClosedChannelException && closed) {
             return new KafkaStorageException("Log " + topicPartition + " is closed", e);
         }
-        return new KafkaStorageException("Read of " + topicPartition + " failed: " + e.getMessage(), e);
+        return storageFailure("Read of " + topicPartition, e);
     }
 
     /** First record with timestamp >= {@code timestamp} (ListOffsets by time), if any. */
@@ -592,9 +631,7 @@ public final class Log implements Closeable {
      */
     public void flush(long upToOffsetExclusive) {
         synchronized (flushLock) {
-            if (closed) {
-                throw new KafkaStorageException("Log " + topicPartition + " is closed");
-            }
+            ensureOpen();
             long target = Math.min(upToOffsetExclusive, logEndOffset);
             long flushed = flushedOffset;
             if (target <= flushed) {
@@ -624,9 +661,32 @@ public final class Log implements Closeable {
                     }
                 }
             } catch (IOException e) {
-                throw new KafkaStorageException("Flush of " + topicPartition + " failed: " + e.getMessage(), e);
+                KafkaStorageException failure = storageFailure("Flush of " + topicPartition, e);
+                if (!offline) {
+                    discardUnflushed();
+                }
+                throw failure;
             }
             flushedOffset = target;
+        }
+    }
+
+    /**
+     * After a failed fsync (caller holds the flush lock): cuts the batches it covered that nobody may
+     * read yet, so they are never acknowledged later by a successful fsync of what follows them.
+     * Readable batches (below the high watermark, e.g. without flush.on.ack) stay.
+     */
+    private void discardUnflushed() {
+        long keep = Math.max(flushedOffset, highWatermark);
+        if (keep >= logEndOffset) {
+            return;
+        }
+        LOG.warn("Discarding offsets {}..{} of {}: their fsync failed; no consumer has read them and no acks=all "
+                + "producer was told they were written", keep, logEndOffset - 1, topicPartition);
+        try {
+            truncateTo(keep);
+        } catch (KafkaStorageException e) {
+            LOG.warn("Could not discard the unflushed tail of {}: {}", topicPartition, e.getMessage());
         }
     }
 
@@ -645,7 +705,7 @@ public final class Log implements Closeable {
                     producerState.writeSnapshot(end);
                 }
             } catch (IOException e) {
-                throw new KafkaStorageException("Producer snapshot of " + topicPartition + " failed", e);
+                throw storageFailure("Producer snapshot of " + topicPartition, e);
             }
         }
     }
@@ -678,8 +738,7 @@ public final class Log implements Closeable {
                     moveLogStartOffset(offset);
                     retire(segmentsBelow(offset));
                 } catch (IOException e) {
-                    throw new KafkaStorageException("DeleteRecords on " + topicPartition + " failed: "
-                            + e.getMessage(), e);
+                    throw storageFailure("DeleteRecords on " + topicPartition, e);
                 }
                 return offset;
             }
@@ -734,7 +793,7 @@ public final class Log implements Closeable {
                     }
                     retire(expired);
                 } catch (IOException e) {
-                    throw new KafkaStorageException("Retention on " + topicPartition + " failed: " + e.getMessage(), e);
+                    throw storageFailure("Retention on " + topicPartition, e);
                 }
                 LOG.debug("Retention deleted {} segments of {}; log start is now {}", expired.size(), topicPartition,
                         logStartOffset);
@@ -818,6 +877,7 @@ public final class Log implements Closeable {
                 if (offset >= logEndOffset) {
                     return;
                 }
+                truncations++;
                 try {
                     int interval = config.indexIntervalBytes();
                     if (offset < logStartOffset) {
@@ -850,9 +910,59 @@ public final class Log implements Closeable {
                     epochCache.truncateFromEnd(logEndOffset);
                     rebuildProducerState();
                 } catch (IOException e) {
-                    throw new KafkaStorageException("Truncation of " + topicPartition + " failed: "
-                            + e.getMessage(), e);
+                    throw storageFailure("Truncation of " + topicPartition, e);
                 }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    /** The current segment list (immutable) and the active segment, for the cleaner. */
+    NavigableMap<Long, Segment> segmentMap() {
+        return segments;
+    }
+
+    Segment activeSegment() {
+        return active;
+    }
+
+    /**
+     * Swaps a cleaned segment (fsynced, files named {@value Segment#SWAP_SUFFIX}) in for the consecutive
+     * closed segments it was cleaned from: their files are renamed {@value Segment#DELETED_SUFFIX} and
+     * removed after {@code file.delete.delay.ms}, so reads holding them finish; {@code cleaned} gets the
+     * live names. Readers wait for nothing: the list is replaced in one volatile write.
+     *
+     * @param sizes the size of each old segment when cleaning began
+     * @return false (and nothing changed) if retention, truncation, close or a disk failure changed those
+     *         segments meanwhile
+     * @throws KafkaStorageException if a rename fails; the log goes offline and the next open finishes
+     *         the swap
+     */
+    boolean replaceWithCleaned(List<Segment> old, int[] sizes, Segment cleaned) {
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                NavigableMap<Long, Segment> view = segments;
+                for (int i = 0; i < old.size(); i++) {
+                    Segment seg = old.get(i);
+                    if (closed || offline || seg == active || view.get(seg.baseOffset()) != seg
+                            || seg.size() != sizes[i]) {
+                        return false;
+                    }
+                }
+                try {
+                    // Old files go first: a crash from here on finds the .swap and finishes the swap at open.
+                    for (Segment seg : old) {
+                        seg.renameForDeletion();
+                    }
+                    cleaned.renameTo("");
+                    AtomicFile.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    throw storageFailure("Swap of a cleaned segment into " + topicPartition, e);
+                }
+                replaceSegments(old, cleaned);
+                scheduleDeletion(old);
+                return true;
             }
         }
     }
@@ -876,10 +986,11 @@ public final class Log implements Closeable {
     /** Records that {@code epoch} starts at the current log end (on becoming leader), durably. */
     public void assignEpochStartOffset(int epoch) {
         synchronized (writeLock) {
+            ensureOpen();
             try {
                 epochCache.assign(epoch, logEndOffset, true);
             } catch (IOException e) {
-                throw new KafkaStorageException("Could not persist leader epoch of " + topicPartition, e);
+                throw storageFailure("Persisting the leader epoch of " + topicPartition, e);
             }
         }
     }
@@ -955,10 +1066,11 @@ public final class Log implements Closeable {
         if (!topicId.equals(Uuid.ZERO_UUID)) {
             throw new InconsistentTopicIdException("Log " + dir + " belongs to topic id " + topicId + ", not " + id);
         }
+        ensureOpen();
         try {
             PartitionMetadata.write(dir, id);
         } catch (IOException e) {
-            throw new KafkaStorageException("Could not write partition.metadata in " + dir, e);
+            throw storageFailure("Writing partition.metadata in " + dir, e);
         }
         topicId = id;
     }
@@ -975,6 +1087,62 @@ public final class Log implements Closeable {
         if (closed) {
             throw new KafkaStorageException("Log " + topicPartition + " is closed");
         }
+        ensureOnline();
+    }
+
+    private void ensureOnline() {
+        if (offline) {
+            throw new KafkaStorageException("Log directory " + dir.getParent() + " of " + topicPartition
+                    + " is offline after an I/O error");
+        }
+    }
+
+    /**
+     * The exception for a failed disk operation. A full disk leaves the log online (the operation was
+     * undone; it works again once space is freed); any other I/O error means the directory is failing:
+     * the log goes offline and the owner is told, so the other logs of the directory follow.
+     */
+    private KafkaStorageException storageFailure(String action, IOException e) {
+        KafkaStorageException failure = new KafkaStorageException(action + " failed: " + e.getMessage(), e);
+        if (!StorageFaults.isOutOfSpace(e) && !closed && !offline) {
+            markOffline();
+            LogDirFailureListener l = dirFailureListener;
+            if (l != null) {
+                l.onLogDirFailure(this, e);
+            } else {
+                LOG.error("Log {} is offline after an I/O error: {}", topicPartition, e.toString());
+            }
+        }
+        return failure;
+    }
+
+    /** A failed append (writer only): reported once per stretch of full disk, then as any storage failure. */
+    private KafkaStorageException appendFailure(IOException e) {
+        if (StorageFaults.isOutOfSpace(e) && !outOfSpace) {
+            outOfSpace = true;
+            LOG.warn("Log directory {} is full: appends to {} answer KAFKA_STORAGE_ERROR until space is freed ({})",
+                    dir.getParent(), topicPartition, e.getMessage());
+        }
+        return storageFailure("Append to " + topicPartition, e);
+    }
+
+    /** Takes the log offline: its directory failed. Reads and writes fail from now on; files stay as they are. */
+    void markOffline() {
+        offline = true;
+    }
+
+    /** True once the log's directory failed; only a restart with the directory healthy brings it back. */
+    public boolean isOffline() {
+        return offline;
+    }
+
+    void setDirFailureListener(LogDirFailureListener listener) {
+        this.dirFailureListener = listener;
+    }
+
+    /** How many times the log was truncated; see {@link LogAppendInfo#truncations()}. */
+    public long truncations() {
+        return truncations;
     }
 
     boolean isClosed() {

@@ -9,7 +9,10 @@ package io.letterbox.storage.log;
  * @param logStartOffset the log start offset after the append
  * @param duplicate      true if the batch was a retry of an already appended idempotent batch; nothing was
  *                       written and the offsets are the original ones
+ * @param truncations    {@link Log#truncations()} when the batch was appended: if it has moved since, the
+ *                       batch may have been cut (a failed fsync) and its offsets given to other records,
+ *                       so it must not be acknowledged by offset
  */
 public record LogAppendInfo(long firstOffset, long lastOffset, long logAppendTime, long logStartOffset,
-                            boolean duplicate) {
+                            boolean duplicate, long truncations) {
 }

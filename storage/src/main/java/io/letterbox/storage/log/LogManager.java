@@ -51,6 +51,7 @@ import java.util.stream.Stream;
  * .clean-shutdown                     present only after a clean close; removed once opened
  * recovery-point-offset-checkpoint    per partition: offset below which data is fsynced (Kafka format)
  * log-start-offset-checkpoint         per partition: log start offset (Kafka format)
+ * cleaner-offset-checkpoint           per compacted partition: where its dirty part starts ({@link LogCleaner})
  * &lt;topic&gt;-&lt;partition&gt;/               one {@link Log} each
  * &lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete/       a log being deleted; removed at the next open
  * </pre>
@@ -96,6 +97,8 @@ public final class LogManager implements Closeable {
     private final SegmentDeleter deleter;
     private final GroupCommit groupCommit;
     private final Object checkpointLock = new Object();
+    /** Directories taken offline by an I/O error; they stay offline until the next open. */
+    private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private LogManager(List<Path> logDirs, Map<String, String> topicDefaults, LogConfig defaultConfig, Time time,
@@ -222,6 +225,7 @@ public final class LogManager implements Closeable {
             for (CompletableFuture<List<Log>> load : dirLoads) {
                 try {
                     for (Log log : load.join()) {
+                        log.setDirFailureListener(this::onLogDirFailure);
                         Log other = logs.putIfAbsent(log.topicPartition(), log);
                         if (other != null) {
                             log.close();
@@ -354,34 +358,85 @@ public final class LogManager implements Closeable {
                 throw new IllegalArgumentException("Negative partition " + tp);
             }
             Path dir = pickDir();
-            Log log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
-                    this::onLogStartOffsetChanged, deleter);
+            Log log;
+            try {
+                log = Log.open(dir.resolve(tp.topic() + "-" + tp.partition()), topicId, config, time, 0L, 0L, false,
+                        this::onLogStartOffsetChanged, deleter);
+            } catch (KafkaStorageException e) {
+                failIfNotFull(dir, e.getCause());
+                throw e;
+            }
             try {
                 AtomicFile.fsyncDirectory(dir);
             } catch (IOException e) {
                 log.close();
+                failIfNotFull(dir, e);
                 throw new KafkaStorageException("Could not fsync " + dir, e);
             }
+            log.setDirFailureListener(this::onLogDirFailure);
             logs.put(tp, log);
             return log;
         }
     }
 
+    /** The online directory holding the fewest logs (the first of those). */
     private Path pickDir() {
         Map<Path, Integer> counts = new HashMap<>();
         for (Path d : logDirs) {
-            counts.put(d, 0);
+            if (!offlineDirs.contains(d)) {
+                counts.put(d, 0);
+            }
+        }
+        if (counts.isEmpty()) {
+            throw new KafkaStorageException("Every log directory is offline: " + logDirs);
         }
         for (Log l : logs.values()) {
-            counts.merge(l.dir().getParent(), 1, Integer::sum);
+            counts.computeIfPresent(l.dir().getParent(), (d, n) -> n + 1);
         }
-        Path best = logDirs.get(0);
+        Path best = null;
         for (Path d : logDirs) {
-            if (counts.get(d) < counts.get(best)) {
+            if (counts.containsKey(d) && (best == null || counts.get(d) < counts.get(best))) {
                 best = d;
             }
         }
         return best;
+    }
+
+    private void onLogDirFailure(Log log, IOException cause) {
+        markOffline(log.dir().getParent(), cause);
+    }
+
+    /** Takes {@code dir} offline after {@code cause} unless it is only full; the log being opened there failed. */
+    private void failIfNotFull(Path dir, Throwable cause) {
+        if (cause instanceof IOException io && !StorageFaults.isOutOfSpace(io)) {
+            markOffline(dir, io);
+        }
+    }
+
+    /**
+     * Takes a log directory offline after an I/O error other than a full disk (Kafka does the same): every
+     * log in it answers KafkaStorageException for reads and writes, it gets no new logs and no checkpoints,
+     * and the logs of the other directories carry on. Files are left as they are; the next open (a restart
+     * with the directory healthy) recovers them as after a crash.
+     */
+    void markOffline(Path dir, IOException cause) {
+        if (!offlineDirs.add(dir)) {
+            return;
+        }
+        int count = 0;
+        for (Log l : logs.values()) {
+            if (l.dir().getParent().equals(dir)) {
+                l.markOffline();
+                count++;
+            }
+        }
+        LOG.error("Log directory {} is offline after an I/O error ({}): its {} partitions answer KAFKA_STORAGE_ERROR "
+                + "until a restart with the directory healthy", dir, cause.toString(), count);
+    }
+
+    /** True if {@code dir} was taken offline by an I/O error. */
+    public boolean isOffline(Path dir) {
+        return offlineDirs.contains(dir);
     }
 
     public Optional<Log> get(TopicPartition tp) {
@@ -407,6 +462,11 @@ public final class LogManager implements Closeable {
         }
         log.close();
         Path dir = log.dir();
+        if (offlineDirs.contains(dir.getParent())) {
+            // Its topic is gone; the next open finds the directory without a topic and deletes it then.
+            LOG.info("Dropping log {} on offline directory {}; its files go at the next start", tp, dir.getParent());
+            return;
+        }
         Path renamed = dir.resolveSibling(dir.getFileName() + "." + UUID.randomUUID().toString().replace("-", "")
                 + DELETE_SUFFIX);
         try {
@@ -436,16 +496,31 @@ public final class LogManager implements Closeable {
         return groupCommit;
     }
 
-    /** Writes the recovery-point and log-start-offset checkpoints of every directory, durably. */
+    /**
+     * Writes the recovery-point and log-start-offset checkpoints of every online directory, durably. A
+     * directory whose write fails for another reason than a full disk goes offline; the others are still
+     * written.
+     *
+     * @throws KafkaStorageException if a directory could not be written (after trying all of them)
+     */
     public void checkpoint() {
         synchronized (checkpointLock) {
-            try {
-                for (Path dir : logDirs) {
+            KafkaStorageException failure = null;
+            for (Path dir : logDirs) {
+                if (offlineDirs.contains(dir)) {
+                    continue;
+                }
+                try {
                     new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(offsets(dir, true));
                     new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(offsets(dir, false));
+                } catch (IOException e) {
+                    failIfNotFull(dir, e);
+                    failure = new KafkaStorageException("Could not write the checkpoints of " + dir + ": "
+                            + e.getMessage(), e);
                 }
-            } catch (IOException e) {
-                throw new KafkaStorageException("Could not write checkpoints: " + e.getMessage(), e);
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
     }
@@ -478,6 +553,11 @@ public final class LogManager implements Closeable {
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Log log : all) {
+                if (log.isOffline()) {
+                    failedDirs.add(log.dir().getParent());
+                    log.close();
+                    continue;
+                }
                 futures.add(pool.submit(() -> {
                     try {
                         log.flush(log.logEndOffset());
@@ -504,7 +584,7 @@ public final class LogManager implements Closeable {
         try {
             checkpoint();
             for (Path dir : logDirs) {
-                if (!failedDirs.contains(dir)) {
+                if (!failedDirs.contains(dir) && !offlineDirs.contains(dir)) {
                     AtomicFile.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
                 }
             }

@@ -118,10 +118,7 @@ final class OffsetIndex implements Closeable {
             return;
         }
         ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE).putInt(rel).putInt(position).flip();
-        long at = (long) e.size * ENTRY_SIZE;
-        while (buf.hasRemaining()) {
-            at += channel.write(buf, at);
-        }
+        IndexFiles.writeEntry(channel, buf, (long) e.size * ENTRY_SIZE);
         int[] rels = e.relativeOffsets;
         int[] poss = e.positions;
         if (e.size == rels.length) {
@@ -150,6 +147,14 @@ final class OffsetIndex implements Closeable {
             }
         }
         return found < 0 ? 0 : e.positions[found];
+    }
+
+    /** Drops the entries from {@code count} on, in the file and in memory (writer only; undoes a failed append). */
+    void truncateToEntries(int count) throws IOException {
+        Entries e = entries;
+        if (IndexFiles.truncate(channel, count, e.size, ENTRY_SIZE)) {
+            entries = new Entries(e.relativeOffsets, e.positions, count);
+        }
     }
 
     void flush() throws IOException {

@@ -17,7 +17,8 @@ import java.nio.file.StandardCopyOption;
  * One segment of a partition log: {@code <base>.log} holding magic v2 batches back to back exactly as
  * appended, with its {@link OffsetIndex} ({@code <base>.index}) and {@link TimeIndex}
  * ({@code <base>.timeindex}); {@code <base>} is the 20-digit zero-padded offset of its first batch.
- * Files are not preallocated.
+ * Files are not preallocated and nothing is memory-mapped: every write is a {@code FileChannel} write,
+ * so a full disk surfaces as an IOException ("No space left on device") and never as a SIGBUS.
  *
  * <p>Writes: {@link #append} writes to the page cache and returns; durability comes from {@link #flush}.
  * Indexes of a segment that is not the active one are loaded lazily on first use; a missing or
@@ -25,7 +26,9 @@ import java.nio.file.StandardCopyOption;
  *
  * <p>Deletion is in two steps: {@link #renameForDeletion} gives the files the {@value #DELETED_SUFFIX}
  * suffix while the channels stay open, so reads that already hold the segment (a fetch sending a
- * slice of it) still work; {@link #delete} later closes and removes them.
+ * slice of it) still work; {@link #delete} later closes and removes them. The cleaner writes a segment
+ * under the {@value #CLEANED_SUFFIX} suffix, renames it to {@value #SWAP_SUFFIX} once fsynced and to the
+ * live names when it replaces the segments it was cleaned from (see {@link SegmentSwap}).
  *
  * <p>Thread-safety: one writer (the owning {@link Log}'s append lock); readers run concurrently and
  * only look below the published {@link #size()}, which is set after the bytes are written.
@@ -34,6 +37,10 @@ final class Segment implements Closeable {
 
     /** Suffix of the files of a segment that retention or truncation removed; gone at the next open. */
     static final String DELETED_SUFFIX = ".deleted";
+    /** Suffix of the files of a segment the cleaner is still writing; deleted at the next open. */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** Suffix of a cleaned, fsynced segment waiting to replace the segments it was cleaned from. */
+    static final String SWAP_SUFFIX = ".swap";
 
     /** Callback for each valid batch found while scanning a segment. */
     interface BatchVisitor {
@@ -55,16 +62,16 @@ final class Segment implements Closeable {
     private volatile long nextOffset;
     private volatile long maxTimestamp = -1L;
     private volatile long offsetOfMaxTimestamp = -1L;
-    private long firstBatchTimestamp = -1L;
+    private volatile long firstBatchTimestamp = -1L;
     private int bytesSinceLastIndexEntry;
     private volatile boolean newFile;
     private volatile boolean indexesFlushed;
 
-    private Segment(Path dir, long baseOffset, FileRecords records, long createdMs, long rollJitterMs) {
+    private Segment(Path dir, long baseOffset, String suffix, FileRecords records, long createdMs, long rollJitterMs) {
         this.baseOffset = baseOffset;
-        this.logFile = logFile(dir, baseOffset);
-        this.indexFile = dir.resolve(fileName(baseOffset, ".index"));
-        this.timeIndexFile = dir.resolve(fileName(baseOffset, ".timeindex"));
+        this.logFile = withSuffix(logFile(dir, baseOffset), suffix);
+        this.indexFile = withSuffix(dir.resolve(fileName(baseOffset, ".index")), suffix);
+        this.timeIndexFile = withSuffix(dir.resolve(fileName(baseOffset, ".timeindex")), suffix);
         this.records = records;
         this.size = records.sizeInBytes();
         this.nextOffset = baseOffset;
@@ -84,12 +91,32 @@ final class Segment implements Closeable {
     /** Creates a new empty segment (files replaced if present). */
     static Segment create(Path dir, long baseOffset, long nowMs, long rollJitterMs) throws IOException {
         FailurePoint.ROLL.check();
-        Path file = logFile(dir, baseOffset);
+        return create(dir, baseOffset, "", nowMs, rollJitterMs);
+    }
+
+    /** Creates the empty {@value #CLEANED_SUFFIX} segment the cleaner writes a cleaned group into. */
+    static Segment createCleaned(Path dir, long baseOffset, long nowMs) throws IOException {
+        return create(dir, baseOffset, CLEANED_SUFFIX, nowMs, 0L);
+    }
+
+    private static Segment create(Path dir, long baseOffset, String suffix, long nowMs, long rollJitterMs)
+            throws IOException {
+        Path file = withSuffix(logFile(dir, baseOffset), suffix);
         Files.deleteIfExists(file);
         FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
-        Segment segment = new Segment(dir, baseOffset, records, nowMs, rollJitterMs);
-        segment.offsetIndex = OffsetIndex.create(segment.indexFile, baseOffset);
-        segment.timeIndex = TimeIndex.create(segment.timeIndexFile, baseOffset);
+        Segment segment = new Segment(dir, baseOffset, suffix, records, nowMs, rollJitterMs);
+        try {
+            segment.offsetIndex = OffsetIndex.create(segment.indexFile, baseOffset);
+            segment.timeIndex = TimeIndex.create(segment.timeIndexFile, baseOffset);
+        } catch (IOException | RuntimeException e) {
+            // A half-created segment (a full or failing disk) must not be found by the next open.
+            try {
+                segment.delete();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         segment.newFile = true;
         return segment;
     }
@@ -97,7 +124,7 @@ final class Segment implements Closeable {
     /** Opens an existing segment; indexes are loaded later ({@link #ensureLoaded}) or rebuilt ({@link #recover}). */
     static Segment open(Path dir, long baseOffset, long nowMs, long rollJitterMs) throws IOException {
         FileRecords records = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
-        return new Segment(dir, baseOffset, records, nowMs, rollJitterMs);
+        return new Segment(dir, baseOffset, "", records, nowMs, rollJitterMs);
     }
 
     long baseOffset() {
@@ -285,39 +312,57 @@ final class Segment implements Closeable {
 
     /**
      * Appends already validated and offset-assigned batches in one write and indexes them (writer only).
-     * Done means: in the page cache and visible to readers.
+     * Done means: in the page cache and visible to readers. All or nothing: if the data or an index
+     * entry cannot be written (a full disk), the file and both indexes are cut back to where they were,
+     * so the next append starts at the published end and no part of these batches is ever readable.
      */
     void append(MemoryRecords batches, BatchHeader[] headers, int indexIntervalBytes) throws IOException {
         int position = size;
+        int offsetEntries = offsetIndex.entryCount();
+        int timeEntries = timeIndex.entryCount();
+        long maxTs = maxTimestamp;
+        long offsetOfMaxTs = offsetOfMaxTimestamp;
+        long firstTs = firstBatchTimestamp;
+        int sinceIndex = bytesSinceLastIndexEntry;
         try {
             FailurePoint.APPEND.check();
             records.append(batches);
-        } catch (IOException e) {
-            // Cut any partial write so the next append starts at the published end.
-            try {
-                records.truncateTo(position);
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
+            for (BatchHeader h : headers) {
+                if (firstTs < 0 && nextOffset == baseOffset) {
+                    firstTs = h.maxTimestamp();
+                }
+                if (h.maxTimestamp() > maxTs) {
+                    offsetOfMaxTs = h.lastOffset();
+                    maxTs = h.maxTimestamp();
+                }
+                if (sinceIndex > indexIntervalBytes) {
+                    offsetIndex.append(h.baseOffset(), position + h.position());
+                    timeIndex.maybeAppend(maxTs, offsetOfMaxTs);
+                    sinceIndex = 0;
+                }
+                sinceIndex += h.sizeInBytes();
             }
+        } catch (IOException e) {
+            undoAppend(position, offsetEntries, timeEntries, e);
             throw e;
         }
-        for (BatchHeader h : headers) {
-            if (firstBatchTimestamp < 0 && nextOffset == baseOffset) {
-                firstBatchTimestamp = h.maxTimestamp();
-            }
-            if (h.maxTimestamp() > maxTimestamp) {
-                offsetOfMaxTimestamp = h.lastOffset();
-                maxTimestamp = h.maxTimestamp();
-            }
-            if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-                offsetIndex.append(h.baseOffset(), position + h.position());
-                timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
-                bytesSinceLastIndexEntry = 0;
-            }
-            bytesSinceLastIndexEntry += h.sizeInBytes();
-        }
+        firstBatchTimestamp = firstTs;
+        maxTimestamp = maxTs;
+        offsetOfMaxTimestamp = offsetOfMaxTs;
+        bytesSinceLastIndexEntry = sinceIndex;
         nextOffset = headers[headers.length - 1].nextOffset();
         size = position + batches.sizeInBytes();
+    }
+
+    /** Cuts the log file and indexes back to their state before a failed append; failures join {@code cause}. */
+    private void undoAppend(int position, int offsetEntries, int timeEntries, IOException cause) {
+        try {
+            records.truncateTo(position);
+            offsetIndex.truncateToEntries(offsetEntries);
+            timeIndex.truncateToEntries(timeEntries);
+        } catch (IOException | RuntimeException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
     }
 
     /** Called when a newer segment becomes active: makes the time index end with the segment's max. */
@@ -411,6 +456,11 @@ final class Segment implements Closeable {
         return maxTimestamp;
     }
 
+    /** Max timestamp of the first batch, -1 if none (valid once loaded). */
+    long firstBatchTimestamp() {
+        return firstBatchTimestamp;
+    }
+
     /**
      * What time retention compares with its limit (valid once loaded): the largest record timestamp, or,
      * for a segment without any, the log file's modification time.
@@ -469,20 +519,29 @@ final class Segment implements Closeable {
      * Renames the files to {@code <name>}{@value #DELETED_SUFFIX}; the open channels keep serving reads.
      * A later segment with the same base offset can then be created beside them.
      */
-    synchronized void renameForDeletion() throws IOException {
-        Path deletedLog = withDeletedSuffix(logFile);
-        records.renameTo(deletedLog.toFile());
-        logFile = deletedLog;
-        indexFile = moveIfExists(indexFile);
-        timeIndexFile = moveIfExists(timeIndexFile);
+    void renameForDeletion() throws IOException {
+        renameTo(DELETED_SUFFIX);
     }
 
-    private static Path withDeletedSuffix(Path file) {
-        return file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
+    /**
+     * Renames the files to {@code <base>.<ext><suffix>} ("" for the live names); the open channels keep
+     * serving reads. Not durable until the directory is fsynced.
+     */
+    synchronized void renameTo(String suffix) throws IOException {
+        Path dir = logFile.getParent();
+        Path newLog = withSuffix(logFile(dir, baseOffset), suffix);
+        records.renameTo(newLog.toFile());
+        logFile = newLog;
+        indexFile = moveIfExists(indexFile, withSuffix(dir.resolve(fileName(baseOffset, ".index")), suffix));
+        timeIndexFile = moveIfExists(timeIndexFile,
+                withSuffix(dir.resolve(fileName(baseOffset, ".timeindex")), suffix));
     }
 
-    private static Path moveIfExists(Path file) throws IOException {
-        Path target = withDeletedSuffix(file);
+    static Path withSuffix(Path file, String suffix) {
+        return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+    }
+
+    private static Path moveIfExists(Path file, Path target) throws IOException {
         if (Files.exists(file)) {
             Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }

@@ -106,10 +106,7 @@ final class TimeIndex implements Closeable {
         }
         int rel = Math.toIntExact(offset - baseOffset);
         ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE).putLong(timestamp).putInt(rel).flip();
-        long at = (long) e.size * ENTRY_SIZE;
-        while (buf.hasRemaining()) {
-            at += channel.write(buf, at);
-        }
+        IndexFiles.writeEntry(channel, buf, (long) e.size * ENTRY_SIZE);
         long[] tss = e.timestamps;
         int[] rels = e.relativeOffsets;
         if (e.size == tss.length) {
@@ -137,6 +134,14 @@ final class TimeIndex implements Closeable {
             }
         }
         return found < 0 ? baseOffset : baseOffset + e.relativeOffsets[found];
+    }
+
+    /** Drops the entries from {@code count} on, in the file and in memory (writer only; undoes a failed append). */
+    void truncateToEntries(int count) throws IOException {
+        Entries e = entries;
+        if (IndexFiles.truncate(channel, count, e.size, ENTRY_SIZE)) {
+            entries = new Entries(e.timestamps, e.relativeOffsets, count);
+        }
     }
 
     void flush() throws IOException {

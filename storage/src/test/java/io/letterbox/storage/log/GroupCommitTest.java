@@ -109,24 +109,44 @@ class GroupCommitTest {
         assertThat(gc.requests()).isZero();
     }
 
-    @Test
-    void anFsyncFailureFailsTheWaitingFuturesWithAStorageError() {
-        // Given
-        GroupCommit gc = groupCommit();
-        Log log = log("d");
+    /** Appends one batch to a new log, arms {@code fault} and asks for its fsync; that request must fail. */
+    private Log logWhoseFsyncFailed(GroupCommit gc, String name, Runnable fault, String message) {
+        Log log = log(name);
         log.appendAsLeader(batch("a"), 0, NOW);
-        FailurePoint.FSYNC.arm(1);
-
-        // When
+        fault.run();
         CompletableFuture<Void> failed = gc.flush(log, 1);
-
-        // Then
         assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining("Injected failure at FSYNC");
+                .cause().isInstanceOf(KafkaStorageException.class).hasMessageContaining(message);
         assertThat(log.flushedOffset()).isZero();
-        // the next attempt succeeds once the disk is healthy again
+        return log;
+    }
+
+    @Test
+    void anFsyncFailureFailsTheWaitingFuturesAndTheBatchesItCoveredAreNeverAcknowledged() {
+        // Given a batch whose fsync finds the disk full: its future fails (checked by the helper)
+        GroupCommit gc = groupCommit();
+        Log log = logWhoseFsyncFailed(gc, "d", () -> FailurePoint.FSYNC.armDiskFull(1), "No space left on device");
+
+        // Then the batch is cut so that no later fsync can make it readable; the log stays online
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.isOffline()).isFalse();
+        // and the next batch takes the freed offset and is acknowledged once the disk has room again
+        LogAppendInfo next = log.appendAsLeader(batch("b"), 0, NOW);
+        assertThat(next.firstOffset()).isZero();
+        assertThat(next.truncations()).isEqualTo(1);
         assertThat(gc.flush(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(10));
         assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void anFsyncIoErrorFailsTheWaitingFuturesAndTakesTheLogOffline() {
+        // Given a batch whose fsync hits an I/O error: its future fails (checked by the helper)
+        GroupCommit gc = groupCommit();
+        Log log = logWhoseFsyncFailed(gc, "f", () -> FailurePoint.FSYNC.arm(1), "Input/output error");
+
+        // Then the log is offline: the next fsync fails too
+        assertThat(log.isOffline()).isTrue();
+        assertThat(gc.flush(log, 1)).failsWithin(java.time.Duration.ofSeconds(10));
     }
 
     @Test

@@ -61,8 +61,8 @@ class LogAppendReadTest {
         LogAppendInfo second = log.appendAsLeader(batch("d"), 3, NOW);
 
         // Then
-        assertThat(first).isEqualTo(new LogAppendInfo(0, 2, -1, 0, false));
-        assertThat(second).isEqualTo(new LogAppendInfo(3, 3, -1, 0, false));
+        assertThat(first).isEqualTo(new LogAppendInfo(0, 2, -1, 0, false, 0));
+        assertThat(second).isEqualTo(new LogAppendInfo(3, 3, -1, 0, false, 0));
         assertThat(log.logEndOffset()).isEqualTo(4);
         Records records = readAll(log);
         assertThat(records).isInstanceOf(FileRecords.class);

@@ -552,8 +552,8 @@ public final class ConsumerGroupCoordinator implements ManagedGroups, GroupLoadL
         group.computeTarget(assignor);
         boolean moved = group.members.keySet().stream().anyMatch(m -> !group.targetOf(m).equals(before.get(m)));
         if (moved) {
-            log.info("Group {} epoch {}: new target assignment of {} members ({})", group.groupId, group.groupEpoch,
-                    group.members.size(), assignor.name());
+            log.info("Group {} epoch {} with {} members (consumer protocol, assignor {})", group.groupId,
+                    group.groupEpoch, group.members.size(), assignor.name());
         }
     }
 
