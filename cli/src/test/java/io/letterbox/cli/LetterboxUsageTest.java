@@ -112,9 +112,7 @@ class LetterboxUsageTest {
             String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
             String name = c.getCommandSpec().qualifiedName();
             assertThat(c.getCommandSpec().usageMessage().description()).as(name).isNotEmpty();
-            if (c.getSubcommands().isEmpty() || c.getCommandSpec().usageMessage().footer().length > 0) {
-                assertThat(usage).as(name).contains("Examples:");
-            }
+            assertThat(usage).as(name).contains("Examples:");
         }
     }
 
