@@ -260,7 +260,7 @@ class CliIT {
     }
 
     @Test
-    void noBrokerAndBadUsageAreOneLineWithTheirExitCodes() throws Exception {
+    void noBrokerNoTopicAndBadUsageAreOneLineWithTheirExitCodes() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
@@ -269,6 +269,8 @@ class CliIT {
         // The JVMs do not need each other: start them all at once.
         CompletableFuture<Result> noBroker = CompletableFuture.supplyAsync(
                 () -> LetterboxCli.run("topic", "list", "--bootstrap-server", nowhere));
+        String missingTopic = uniqueTopic("cli-missing");
+        CompletableFuture<Result> noTopic = CompletableFuture.supplyAsync(() -> cli("consume", missingTopic));
         Map<String, String[]> badUsage = Map.of(
                 "Unknown options: '--partitionz'", new String[] {"topic", "create", "t", "--partitionz", "3"},
                 "Missing required parameter: 'TOPIC'", new String[] {"consume"},
@@ -283,6 +285,10 @@ class CliIT {
         assertThat(none.exitCode()).as(none.describe()).isEqualTo(1);
         assertThat(none.err()).isEqualTo("letterbox: no broker at " + nowhere
                 + ": start one with `bin/letterbox server start` or pass --bootstrap-server\n");
+        Result missing = noTopic.get(LetterboxCli.TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+        assertThat(missing.exitCode()).as(missing.describe()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("letterbox: topic " + missingTopic
+                + " does not exist: create it with `letterbox topic create " + missingTopic + "`\n");
         for (Map.Entry<String, CompletableFuture<Result>> e : running.entrySet()) {
             Result r = e.getValue().get(LetterboxCli.TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
             assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);

@@ -101,6 +101,7 @@ public final class ConsumeCommand extends ClientCommand {
         long count = 0;
         PrintWriter out = spec.commandLine().getOut();
         Map<TopicPartition, OffsetAndMetadata> printed = new HashMap<>();
+        boolean polling = false;
         try (KafkaConsumer<byte[], byte[]> consumer = client.consumer(config)) {
             active = consumer;
             Signals.onTerminate(this::stop);
@@ -110,6 +111,7 @@ public final class ConsumeCommand extends ClientCommand {
             } else {
                 position(consumer, all, start);
             }
+            polling = true;
             long lastRecord = System.nanoTime();
             poll:
             while (true) {
@@ -146,8 +148,10 @@ public final class ConsumeCommand extends ClientCommand {
             }
         } finally {
             active = null;
-            spec.commandLine().getErr().println("Consumed " + count + " records.");
-            spec.commandLine().getErr().flush();
+            if (polling) {
+                spec.commandLine().getErr().println("Consumed " + count + " records.");
+                spec.commandLine().getErr().flush();
+            }
             finished.countDown();
         }
         return 0;
