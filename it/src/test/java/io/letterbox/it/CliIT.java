@@ -191,7 +191,7 @@ class CliIT {
     }
 
     @Test
-    void ctrlCClosesAGroupConsumerCleanlyAndCommitsWhatItPrinted() throws Exception {
+    void aRunningGroupRefusesAResetAndCtrlCClosesItCleanlyCommittingWhatItPrinted() throws Exception {
         // Given a group consumer with no limit, which has printed three records
         String topic = uniqueTopic("cli-sigint");
         String group = uniqueTopic("cli-sigint");
@@ -205,6 +205,12 @@ class CliIT {
                 "--from-beginning"));
         try {
             ItSupport.await("three records printed", () -> consumer.out().lines().count() == 3);
+
+            // While it runs, its group's offsets cannot be reset: the command says why
+            Result refused = cli("group", "reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute");
+            assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(1);
+            assertThat(refused.err()).startsWith("letterbox: group " + group + " has active members (state ")
+                    .endsWith("): stop its consumers first, then run this again\n");
 
             // When the user presses Ctrl-C
             new ProcessBuilder("kill", "-INT", Long.toString(consumer.process().pid())).start().waitFor();
