@@ -9,12 +9,12 @@ import sun.misc.Signal;
  * JVM shutdown hook alone cannot do (it exits 143/130). The hook stays as the fallback for
  * other ways the JVM is asked to stop.
  */
-final class Signals {
+public final class Signals {
 
     private Signals() {
     }
 
-    static void onTerminate(Runnable shutdown) {
+    public static void onTerminate(Runnable shutdown) {
         AtomicBoolean once = new AtomicBoolean();
         Runnable runOnce = () -> {
             if (once.compareAndSet(false, true)) {
