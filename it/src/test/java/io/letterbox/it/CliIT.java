@@ -213,7 +213,8 @@ class CliIT {
                     .endsWith("): stop its consumers first, then run this again\n");
 
             // When the user presses Ctrl-C
-            new ProcessBuilder("kill", "-INT", Long.toString(consumer.process().pid())).start().waitFor();
+            new ProcessBuilder("kill", ctrlC(consumer.process()), Long.toString(consumer.process().pid())).start()
+                    .waitFor();
 
             // Then it exits 0 at once, says what it read, and its group committed all three
             assertThat(consumer.process().waitFor(20, TimeUnit.SECONDS)).as("exited after SIGINT").isTrue();
@@ -374,5 +375,17 @@ class CliIT {
 
     private static String shellQuote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * The signal that stands for Ctrl-C: SIGINT, unless this test runs where SIGINT is ignored (a build
+     * started in the background by a non-interactive shell): children inherit that and the JVM cannot
+     * undo it, so SIGTERM, which the command handles the same way, stands in.
+     */
+    private static String ctrlC(Process p) throws IOException {
+        String sigIgn = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("SigIgn:")).findFirst().orElse("SigIgn: 0").substring(7).trim();
+        boolean intIgnored = (Long.parseUnsignedLong(sigIgn, 16) & (1L << 1)) != 0;
+        return intIgnored ? "-TERM" : "-INT";
     }
 }
