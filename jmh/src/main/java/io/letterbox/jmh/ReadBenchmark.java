@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -23,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The fetch read path: {@link Log#read} of {@value #FETCH_BYTES} bytes from the middle of a
- * {@value #SEGMENT_MIB} MiB segment of 16 KiB batches. It returns a file slice, so this measures the
+ * {@value #SEGMENT_MIB} MiB segment of batches shaped like the append benchmark's. It returns a file slice, so this measures the
  * segment and index lookup, the scan to the batch boundary and the slice, not a copy of the bytes.
  * Fetch offsets cycle through the middle half of the segment so the lookup is not always the same.
  */
@@ -36,6 +37,10 @@ public class ReadBenchmark {
     private static final int FETCH_BYTES = 1 << 20;
     private static final int TARGETS = 1024;
 
+    /** Record value size x records per batch. */
+    @Param({"1024x16", "100x100"})
+    public String batch;
+
     private Path dir;
     private Log log;
     private final long[] fetchOffsets = new long[TARGETS];
@@ -45,9 +50,9 @@ public class ReadBenchmark {
     public void fill() {
         dir = BenchFiles.createTempDir("read");
         log = Log.open(dir.resolve("bench-0"), Uuid.randomUuid(), LogConfig.defaults(), Time.SYSTEM);
-        MemoryRecords batch = Batches.of("1024x16", System.currentTimeMillis());
+        MemoryRecords records = Batches.of(batch, System.currentTimeMillis());
         while (log.sizeInBytes() < ((long) SEGMENT_MIB << 20)) {
-            log.appendAsLeader(batch, 0, System.currentTimeMillis());
+            log.appendAsLeader(records, 0, System.currentTimeMillis());
         }
         long end = log.logEndOffset();
         log.updateHighWatermark(end);
