@@ -13,6 +13,7 @@ import io.letterbox.cli.topic.TopicCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code letterbox} command: one class per subcommand, each returning its exit code: 0 ok,
@@ -63,6 +64,11 @@ public final class Letterbox {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         String reason = e.getMessage() == null ? "bad usage" : e.getMessage().lines().findFirst().orElse("bad usage");
+        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            // A mistyped subcommand or option: name the closest ones, still on the one line.
+            reason += " (did you mean " + String.join(" or ", unmatched.getSuggestions().stream().limit(2)
+                    .map(suggestion -> "'" + suggestion + "'").toList()) + "?)";
+        }
         err.println("letterbox: " + reason);
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();

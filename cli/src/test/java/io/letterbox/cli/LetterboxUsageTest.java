@@ -62,6 +62,7 @@ class LetterboxUsageTest {
         "bench e2e --topic t --record-size 4|--record-size must be at least 8|letterbox bench e2e --help",
         "completion fish|Invalid value for positional parameter at index 0 (SHELL)|letterbox completion --help",
         "nosuchcommand|Unmatched argument at index 0: 'nosuchcommand'|letterbox --help",
+        "topic lisst|(did you mean 'list'?)|letterbox topic --help",
     })
     void badUsageExits2WithOneLineAndAPointerToHelp(String args, String reason, String help) {
         // Given a bogus bootstrap, so that reaching the network would show as exit 1, not 2
