@@ -99,7 +99,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponse answer(RequestContext context, MetadataRequestData data, MetadataImage image) {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(image.clusterId())
-                .setControllerId(brokers.controllerId(image))
+                .setControllerId(brokers.controllerId())
                 .setBrokers(brokers.describe(image, context.listenerName));
         if (data.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(Utils.to32BitField(codes(CLUSTER_OPERATIONS)));
