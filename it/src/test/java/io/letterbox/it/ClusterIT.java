@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.BrokerProcess;
 import io.letterbox.it.support.ItSupport;
+import io.letterbox.it.support.RawConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +27,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,7 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Three nodes configured as Kafka KRaft nodes (node.id, process.roles, controller.quorum.voters,
  * a CONTROLLER listener) form one cluster with no format step: every broker is described with a
  * controller, partitions spread across the brokers, clients reach every partition through any
- * bootstrap broker, and a broker killed with SIGKILL is fenced after the session timeout while
+ * bootstrap broker (a misdirected Produce is told the leader, KIP-951), and a broker killed with SIGKILL is fenced after the session timeout while
  * the two others keep the metadata quorum; restarted, it is back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -149,6 +159,40 @@ class ClusterIT {
 
     @Test
     @Order(3)
+    void aProduceToAnotherBrokerNamesTheLeaderAndItsEndpoint() {
+        String topic = ItSupport.uniqueTopic("redirect");
+        TopicPartitionInfo partition;
+        try (Admin admin = ItSupport.admin(bootstrap())) {
+            ItSupport.createTopic(admin, topic, 1, Map.of());
+            partition = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().get(0);
+        }
+        int leader = partition.leader().id();
+        BrokerProcess other = BROKERS.get(leader % NODES);
+        try (RawConnection raw = new RawConnection(other.bootstrap())) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(15_000)
+                    .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
+                            new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                                            MemoryRecords.withRecords(Compression.NONE,
+                                                    new SimpleRecord("misdirected".getBytes())))))).iterator()));
+            short version = raw.version(ApiKeys.PRODUCE, RawConnection.PRODUCE_VERSION_CAP);
+            assertThat(version).isGreaterThanOrEqualTo((short) 10);
+            ProduceResponse response = raw.send(new ProduceRequest(data, version));
+            ProduceResponseData.PartitionProduceResponse answer =
+                    response.data().responses().iterator().next().partitionResponses().get(0);
+            assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+            assertThat(answer.currentLeader().leaderId()).isEqualTo(leader);
+            assertThat(answer.currentLeader().leaderEpoch()).isZero();
+            assertThat(response.data().nodeEndpoints()).singleElement().satisfies(e -> {
+                assertThat(e.nodeId()).isEqualTo(leader);
+                assertThat(e.port()).isEqualTo(BROKERS.get(leader - 1).port());
+                assertThat(e.rack()).isEqualTo("rack" + leader);
+            });
+        }
+    }
+
+    @Test
+    @Order(4)
     void replicationFactorAboveOneIsRefusedUntilReplicationExists() {
         try (Admin admin = ItSupport.admin(bootstrap())) {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
@@ -165,7 +209,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledControllerIsFencedTheOthersCarryOnAndItComesBack() {
         int killed;
         try (Admin admin = ItSupport.admin(bootstrap())) {
