@@ -112,8 +112,12 @@ public final class Controller implements Closeable {
             if (registration.id() < 0) {
                 throw new InvalidRequestException("Invalid broker id " + registration.id());
             }
-            if (registration.equals(base.cluster().broker(registration.id()))) {
+            BrokerRegistration existing = base.cluster().broker(registration.id());
+            if (registration.equals(existing)) {
                 return Outcome.<Void>of(null);
+            }
+            if (existing != null && existing.fenced()) {
+                log.info("Unfencing broker {}: it registered again", registration.id());
             }
             return new Outcome<Void>(null, List.of(new RegisterBrokerRecord(registration.id(),
                     registration.incarnationId(), registration.endpoints(), registration.rack())));
