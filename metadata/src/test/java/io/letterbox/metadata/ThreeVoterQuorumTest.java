@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
@@ -78,10 +80,36 @@ class ThreeVoterQuorumTest {
                 List.of(NewTopic.of("via-follower", 1, (short) 1)), false)).get(0);
         assertThat(viaFollower.error().error()).isEqualTo(Errors.NONE);
         assertThat(follower.image().topics().get("via-follower").id()).isEqualTo(viaFollower.topicId());
-        // A batch built from a stale image is rejected by the log, never applied: the same name
-        // from another follower's earlier view fails as a retriable NOT_CONTROLLER or TOPIC_ALREADY_EXISTS.
         for (MetadataNode n : nodes) {
             awaitTopic(n, "via-follower");
+        }
+
+        // Two nodes create one name at once, each validating against its own image: exactly one
+        // wins; the other's batch, if it reached the log, is rejected there alike on every member
+        // (retriable NOT_CONTROLLER), else its controller already saw the topic (TOPIC_ALREADY_EXISTS).
+        MetadataNode other = nodes.stream().filter(n -> n != leader && n != follower).findFirst().orElseThrow();
+        CompletableFuture<List<CreateTopicResult>> first = follower.controller().createTopics(
+                List.of(NewTopic.of("contended", 1, (short) 1)), false);
+        CompletableFuture<List<CreateTopicResult>> second = other.controller().createTopics(
+                List.of(NewTopic.of("contended", 1, (short) 1)), false);
+        List<CreateTopicResult> winners = new ArrayList<>();
+        for (CompletableFuture<List<CreateTopicResult>> attempt : List.of(first, second)) {
+            try {
+                CreateTopicResult r = attempt.get(30, TimeUnit.SECONDS).get(0);
+                if (r.error().error() == Errors.NONE) {
+                    winners.add(r);
+                } else {
+                    assertThat(r.error().error()).isEqualTo(Errors.TOPIC_ALREADY_EXISTS);
+                }
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(NotControllerException.class);
+            }
+        }
+        assertThat(winners).hasSize(1);
+        for (MetadataNode n : nodes) {
+            awaitTopic(n, "contended");
+            assertThat(n.image().topics().get("contended").id()).isEqualTo(winners.get(0).topicId());
+            assertThat(n.failure()).isNull();
         }
 
         // When the leader stops, the other two elect a new one that can write

@@ -99,9 +99,4 @@ public record ClusterConfig(Map<Integer, String> voters, Endpoint controllerList
         }
         return voters;
     }
-
-    /** Whether this node forms a cluster with other voters. */
-    public boolean isMultiNode() {
-        return voters.size() > 1;
-    }
 }

@@ -34,7 +34,6 @@ class ClusterConfigTest {
         ClusterConfig cluster = config.cluster();
         assertThat(cluster.voters()).containsOnlyKeys(1, 2, 3).containsEntry(2, "127.0.0.1:9095");
         assertThat(cluster.controllerListener()).isEqualTo(new Endpoint("CONTROLLER", "127.0.0.1", 9095));
-        assertThat(cluster.isMultiNode()).isTrue();
         assertThat(cluster.heartbeatIntervalMs()).isEqualTo(2000);
         assertThat(cluster.sessionTimeoutMs()).isEqualTo(9000);
         assertThat(config.listeners()).containsExactly(new Endpoint("PLAINTEXT", "127.0.0.1", 9094));
@@ -46,7 +45,6 @@ class ClusterConfigTest {
         ClusterConfig cluster = BrokerConfig.parse(Map.of()).cluster();
         assertThat(cluster.voters()).isEmpty();
         assertThat(cluster.controllerListener()).isNull();
-        assertThat(cluster.isMultiNode()).isFalse();
     }
 
     @Test
