@@ -56,6 +56,7 @@ class ClusterIT {
     private static final int NODES = 3;
     private static final long SESSION_TIMEOUT_MS = 4_000;
     private static final List<BrokerProcess> BROKERS = new ArrayList<>();
+    private static String voters;
 
     @BeforeAll
     static void startCluster() {
@@ -65,7 +66,7 @@ class ClusterIT {
             clientPorts[i] = ItSupport.freePort();
             controllerPorts[i] = ItSupport.freePort();
         }
-        String voters = java.util.stream.IntStream.range(0, NODES)
+        voters = java.util.stream.IntStream.range(0, NODES)
                 .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
         for (int i = 0; i < NODES; i++) {
             BROKERS.add(BrokerProcess.builder("cluster-node" + (i + 1))
@@ -234,6 +235,28 @@ class ClusterIT {
             String topic = ItSupport.uniqueTopic("after-restart");
             ItSupport.createTopic(admin, topic, 6, Map.of());
             assertThat(leaders(admin, topic)).containsExactlyInAnyOrder(1, 2, 3);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aBrokerOnlyNodeIsRefusedAtStartWithOneLine() {
+        int port = ItSupport.freePort();
+        BrokerProcess brokerOnly = BrokerProcess.builder("cluster-broker-only").port(port)
+                .override("node.id", "4")
+                .override("process.roles", "broker")
+                .override("controller.listener.names", "CONTROLLER")
+                .override("controller.quorum.voters", voters)
+                .build();
+        try {
+            BrokerProcess.Outcome outcome = brokerOnly.startExpectingExit(Duration.ofSeconds(30));
+            assertThat(outcome.started()).as("output:%n%s", outcome.output()).isFalse();
+            assertThat(outcome.exitCode()).as("output:%n%s", outcome.output()).isNotNull().isNotZero();
+            List<String> lines = outcome.output().lines().filter(l -> !l.startsWith("# ")).toList();
+            assertThat(lines).singleElement().asString()
+                    .contains("process.roles=broker without controller is not supported yet");
+        } finally {
+            brokerOnly.close();
         }
     }
 }
