@@ -223,15 +223,20 @@ class ClusterIT {
         survivors.remove(killed);
         try (Admin admin = ItSupport.admin(bootstrap())) {
             await("broker " + killed + " fenced", Duration.ofSeconds(30), () -> describedBrokers(admin).equals(survivors));
+            System.out.printf("ClusterIT: controller %d killed, fenced after %d ms (session timeout %d ms)%n", killed,
+                    Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), SESSION_TIMEOUT_MS);
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isGreaterThan(Duration.ofMillis(SESSION_TIMEOUT_MS - 1_000));
             assertThat(get(admin.describeCluster().controller()).id()).isIn(survivors);
             String topic = ItSupport.uniqueTopic("two-of-three");
             ItSupport.createTopic(admin, topic, 4, Map.of());
             assertThat(leaders(admin, topic)).isEqualTo(survivors);
         }
+        long restartAt = System.nanoTime();
         victim.start();
         try (Admin admin = ItSupport.admin(bootstrap())) {
             await("broker " + killed + " back", () -> describedBrokers(admin).equals(Set.of(1, 2, 3)));
+            System.out.printf("ClusterIT: broker %d described again %d ms after its restart began%n", killed,
+                    Duration.ofNanos(System.nanoTime() - restartAt).toMillis());
             String topic = ItSupport.uniqueTopic("after-restart");
             ItSupport.createTopic(admin, topic, 6, Map.of());
             assertThat(leaders(admin, topic)).containsExactlyInAnyOrder(1, 2, 3);
