@@ -106,7 +106,7 @@ public final class BrokerConfig {
             .define(NODE_ID, INT, 1, atLeast(0), HIGH, "The id of this node in the cluster.")
             .define(BROKER_ID, INT, null, HIGH, "Older name of node.id; when set, it must equal node.id.")
             .define(PROCESS_ROLES, LIST, "broker,controller", ConfigDef.ValidList.in("broker", "controller"), HIGH,
-                    "The roles of this node. A single node is both broker and controller.")
+                    "The roles of this node; every node is both broker and controller so far.")
             .define(LISTENERS, STRING, "PLAINTEXT://localhost:9092", HIGH,
                     "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
             .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
