@@ -227,6 +227,13 @@ class ClusterIT {
                     Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), SESSION_TIMEOUT_MS);
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isGreaterThan(Duration.ofMillis(SESSION_TIMEOUT_MS - 1_000));
             assertThat(get(admin.describeCluster().controller()).id()).isIn(survivors);
+            // Its partitions have no other replica to lead them: described without a leader
+            TopicDescription offsets = get(admin.describeTopics(List.of("__consumer_offsets")).allTopicNames())
+                    .get("__consumer_offsets");
+            assertThat(offsets.partitions()).filteredOn(p -> p.replicas().get(0).id() == killed).isNotEmpty()
+                    .allSatisfy(p -> assertThat(p.leader() == null || p.leader().id() < 0).as("no leader %s", p).isTrue());
+            assertThat(offsets.partitions()).filteredOn(p -> p.replicas().get(0).id() != killed).isNotEmpty()
+                    .allSatisfy(p -> assertThat(p.leader().id()).isIn(survivors));
             String topic = ItSupport.uniqueTopic("two-of-three");
             ItSupport.createTopic(admin, topic, 4, Map.of());
             assertThat(leaders(admin, topic)).isEqualTo(survivors);
