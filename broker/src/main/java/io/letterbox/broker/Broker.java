@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.broker.config.ClusterConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
@@ -61,12 +62,14 @@ public final class Broker implements AutoCloseable {
     private final ClassicGroupCoordinator classicGroups;
     private final ConsumerGroupCoordinator consumerGroups;
     private final OffsetExpiry expiry;
+    private final BrokerHeartbeatSender heartbeats;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogMaintenance logMaintenance, LogManager logManager, MetadataNode metadata,
             DelayedFetches delayedFetches, GroupMetadataManager groups, ClassicGroupCoordinator classicGroups,
-            ConsumerGroupCoordinator consumerGroups, OffsetExpiry expiry, KafkaServer server) {
+            ConsumerGroupCoordinator consumerGroups, OffsetExpiry expiry, BrokerHeartbeatSender heartbeats,
+            KafkaServer server) {
         this.config = config;
         this.logMaintenance = logMaintenance;
         this.logManager = logManager;
@@ -76,6 +79,7 @@ public final class Broker implements AutoCloseable {
         this.classicGroups = classicGroups;
         this.consumerGroups = consumerGroups;
         this.expiry = expiry;
+        this.heartbeats = heartbeats;
         this.server = server;
     }
 
@@ -97,8 +101,7 @@ public final class Broker implements AutoCloseable {
         Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
         Runnable startMetadata = () -> {
             try {
-                started.set(MetadataNode.start(new MetadataConfig(config.nodeId(), metadataDir, "127.0.0.1", 0,
-                        config.numPartitions(), config.defaultReplicationFactor(), validation)));
+                started.set(MetadataNode.start(metadataConfig(config, metadataDir, validation)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -124,6 +127,7 @@ public final class Broker implements AutoCloseable {
         ClassicGroupCoordinator classicGroups = null;
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
+        BrokerHeartbeatSender heartbeats = null;
         try {
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
@@ -158,6 +162,7 @@ public final class Broker implements AutoCloseable {
                             .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
+            heartbeats = new BrokerHeartbeatSender(config.nodeId(), metadata, config.cluster().heartbeatIntervalMs());
             phases.end("broker registration");
             MetadataNode node = metadata;
             var registry = Handlers.registry(config, node, partitions, logManager,
@@ -172,9 +177,11 @@ public final class Broker implements AutoCloseable {
                 log.debug("Started in {} ms: {} ms", totalMs, phases);
             }
             return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
-                    consumerGroups, expiry,
-                    server);
+                    consumerGroups, expiry, heartbeats, server);
         } catch (Exception e) {
+            if (heartbeats != null) {
+                heartbeats.close();
+            }
             if (expiry != null) {
                 expiry.close();
             }
@@ -201,6 +208,17 @@ public final class Broker implements AutoCloseable {
             }
             throw new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The Raft server binds the controller listener when there is one, else a free loopback port. */
+    private static MetadataConfig metadataConfig(BrokerConfig config, Path dir, ConfigValidation validation) {
+        ClusterConfig cluster = config.cluster();
+        io.letterbox.broker.config.Endpoint controller = cluster.controllerListener();
+        return new MetadataConfig(config.nodeId(), dir, controller == null ? "127.0.0.1" : controller.host(),
+                controller == null ? 0 : controller.port(), config.numPartitions(), config.defaultReplicationFactor(),
+                validation)
+                .withVoters(cluster.voters())
+                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs());
     }
 
     public BrokerConfig config() {
@@ -232,6 +250,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         server.stopAccepting();
+        heartbeats.close();
         delayedFetches.close();
         expiry.close();
         classicGroups.close();

@@ -2,6 +2,7 @@ package io.letterbox.broker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBrokerCollection;
@@ -15,24 +16,28 @@ import io.letterbox.metadata.image.MetadataImage;
 /**
  * The brokers clients are told about: the registered, unfenced ones, each at its advertised
  * address on the listener the client used. Until this node's registration is in the image it
- * describes itself from its own config, so a client is never told of an empty cluster.
+ * describes itself from its own config, so a client is never told of an empty cluster; once
+ * fenced it no longer lists itself.
  */
 public final class Brokers {
 
     private final BrokerConfig config;
+    private final IntSupplier activeController;
 
-    public Brokers(BrokerConfig config) {
+    /** @param activeController the node id of the active controller, or -1 when none is known */
+    public Brokers(BrokerConfig config, IntSupplier activeController) {
         this.config = config;
+        this.activeController = activeController;
     }
 
     public MetadataResponseBrokerCollection describe(MetadataImage image, ListenerName listener) {
         MetadataResponseBrokerCollection out = new MetadataResponseBrokerCollection();
-        for (BrokerRegistration b : image.cluster().brokers().values()) {
+        for (BrokerRegistration b : image.cluster().liveBrokers().values()) {
             b.endpoints().stream().filter(e -> e.listenerName().equals(listener.value())).findFirst()
                     .ifPresent(e -> out.add(new MetadataResponseBroker().setNodeId(b.id())
                             .setHost(e.host()).setPort(e.port()).setRack(b.rack())));
         }
-        if (out.find(config.nodeId()) == null) {
+        if (image.cluster().broker(config.nodeId()) == null) {
             for (Endpoint e : config.advertisedListeners()) {
                 if (e.listenerName().equals(listener.value())) {
                     out.add(new MetadataResponseBroker().setNodeId(config.nodeId())
@@ -43,9 +48,13 @@ public final class Brokers {
         return out;
     }
 
-    /** The node clients see as controller; with KRaft-style clusters any live broker serves. */
-    public int controllerId(MetadataImage image) {
-        return config.nodeId();
+    /**
+     * The node clients see as controller: the metadata leader. Any broker takes admin requests
+     * (its controller writes through the leader), so while none is known this broker is named.
+     */
+    public int controllerId() {
+        int leader = activeController.getAsInt();
+        return leader < 0 ? config.nodeId() : leader;
     }
 
     public static List<Integer> toList(int[] ids) {

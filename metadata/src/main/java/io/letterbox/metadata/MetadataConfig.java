@@ -20,12 +20,15 @@ import java.util.TreeMap;
  *                                 means a single-node quorum made of this node alone
  * @param snapshotEveryEntries     take a snapshot after this many log entries since the last one
  *                                 (a snapshot is also taken on clean close)
+ * @param brokerSessionTimeoutMs   the active controller fences a broker silent for longer
  */
 public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, int defaultNumPartitions,
                              short defaultReplicationFactor, ConfigValidator validator,
-                             Map<Integer, String> voters, long snapshotEveryEntries) {
+                             Map<Integer, String> voters, long snapshotEveryEntries,
+                             long brokerSessionTimeoutMs) {
 
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+    public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
 
     public MetadataConfig {
         Objects.requireNonNull(dir, "dir");
@@ -51,27 +54,35 @@ public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, 
         if (snapshotEveryEntries < 1) {
             throw new IllegalArgumentException("snapshotEveryEntries must be positive: " + snapshotEveryEntries);
         }
+        if (brokerSessionTimeoutMs < 1) {
+            throw new IllegalArgumentException("brokerSessionTimeoutMs must be positive: " + brokerSessionTimeoutMs);
+        }
     }
 
     /** A single-node quorum. */
     public MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, int defaultNumPartitions,
                           short defaultReplicationFactor, ConfigValidator validator) {
         this(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor, validator, Map.of(),
-                DEFAULT_SNAPSHOT_EVERY_ENTRIES);
+                DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_BROKER_SESSION_TIMEOUT_MS);
     }
 
     public MetadataConfig withVoters(Map<Integer, String> newVoters) {
         return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
-                validator, new TreeMap<>(newVoters), snapshotEveryEntries);
+                validator, new TreeMap<>(newVoters), snapshotEveryEntries, brokerSessionTimeoutMs);
     }
 
     public MetadataConfig withSnapshotEveryEntries(long entries) {
         return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
-                validator, voters, entries);
+                validator, voters, entries, brokerSessionTimeoutMs);
     }
 
     public MetadataConfig withRpcPort(int port) {
         return new MetadataConfig(nodeId, dir, rpcHost, port, defaultNumPartitions, defaultReplicationFactor,
-                validator, voters, snapshotEveryEntries);
+                validator, voters, snapshotEveryEntries, brokerSessionTimeoutMs);
+    }
+
+    public MetadataConfig withBrokerSessionTimeoutMs(long timeoutMs) {
+        return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
+                validator, voters, snapshotEveryEntries, timeoutMs);
     }
 }

@@ -1,5 +1,6 @@
 package io.letterbox.metadata;
 
+import io.letterbox.metadata.controller.BrokerHeartbeats;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.quorum.MetadataStateMachine;
@@ -9,7 +10,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,11 +32,16 @@ import org.slf4j.LoggerFactory;
  * and stops everything within about a second. A fatal error in the state machine stops the Raft
  * server; writes then fail with NOT_CONTROLLER and {@link #failure()} tells why.
  *
+ * <p>Broker liveness: brokers {@link #heartbeat}; while this node is the active controller, a
+ * timer fences the registered brokers whose heartbeats stopped for the session timeout and
+ * unfences those heard from again ({@link BrokerHeartbeats}).
+ *
  * <p>Thread-safe. {@link #image()} is a volatile read and never blocks.
  */
 public final class MetadataNode implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(MetadataNode.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final long FENCING_CHECK_MS = 250;
 
     private final MetadataConfig config;
     private final MetadataPublisher publisher;
@@ -42,10 +51,13 @@ public final class MetadataNode implements Closeable {
     private final StartupTimes startupTimes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Throwable> failure;
+    private final BrokerHeartbeats heartbeats;
+    private final ScheduledExecutorService fencingTimer;
+    private boolean leading;
 
     private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
                          RatisQuorum quorum, Controller controller, StartupTimes startupTimes,
-                         AtomicReference<Throwable> failure) {
+                         AtomicReference<Throwable> failure, BrokerHeartbeats heartbeats) {
         this.config = config;
         this.publisher = publisher;
         this.stateMachine = stateMachine;
@@ -53,6 +65,30 @@ public final class MetadataNode implements Closeable {
         this.controller = controller;
         this.startupTimes = startupTimes;
         this.failure = failure;
+        this.heartbeats = heartbeats;
+        this.fencingTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "letterbox-broker-fencing");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** On the active controller: writes the fencing changes the heartbeats call for. Timer thread only. */
+    private void checkFencing() {
+        if (!quorum.isReadyLeader()) {
+            leading = false;
+            return;
+        }
+        if (!leading) {
+            leading = true;
+            heartbeats.startLeading();
+        }
+        heartbeats.changes(image().cluster()).forEach((id, fenced) ->
+                controller.setFenced(id, fenced).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.debug("Could not {} broker {}: {}", fenced ? "fence" : "unfence", id, e.toString());
+                    }
+                }));
     }
 
     /**
@@ -64,7 +100,10 @@ public final class MetadataNode implements Closeable {
         Files.createDirectories(config.dir());
         MetadataPublisher publisher = new MetadataPublisher();
         AtomicReference<Throwable> fatal = new AtomicReference<>();
-        MetadataStateMachine stateMachine = new MetadataStateMachine(publisher, e -> fatal.compareAndSet(null, e));
+        BrokerHeartbeats heartbeats = new BrokerHeartbeats(config.brokerSessionTimeoutMs(),
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+        MetadataStateMachine stateMachine = new MetadataStateMachine(publisher, e -> fatal.compareAndSet(null, e),
+                heartbeats::record);
         RatisQuorum quorum = null;
         Controller controller = null;
         try {
@@ -92,7 +131,10 @@ public final class MetadataNode implements Closeable {
             if (fatal.get() != null) {
                 throw new IOException("The metadata state machine failed during start-up", fatal.get());
             }
-            MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, times, fatal);
+            MetadataNode node = new MetadataNode(config, publisher, stateMachine, quorum, controller, times, fatal,
+                    heartbeats);
+            node.fencingTimer.scheduleWithFixedDelay(node::checkFencing, FENCING_CHECK_MS, FENCING_CHECK_MS,
+                    TimeUnit.MILLISECONDS);
             log.debug("Metadata node {} ready in {} ms: cluster {}, log offset {}, {} topic(s), Raft RPC on {}",
                     config.nodeId(), times.total().toMillis(), stateMachine.image().clusterId(),
                     stateMachine.image().offset(), stateMachine.image().topics().size(), quorum.rpcAddress());
@@ -181,12 +223,26 @@ public final class MetadataNode implements Closeable {
         return quorum.isReadyLeader();
     }
 
-    /** Stops the controller, the Raft server (snapshotting first) and the publisher. Idempotent. */
+    /** The node id of the active controller as this node knows it, or -1 while there is none. */
+    public int leaderId() {
+        return quorum.leaderId();
+    }
+
+    /**
+     * Tells the active controller that broker {@code brokerId} is alive; fails with
+     * NOT_CONTROLLER when no controller could be reached.
+     */
+    public CompletableFuture<Void> heartbeat(int brokerId) {
+        return quorum.heartbeat(brokerId);
+    }
+
+    /** Stops the fencing timer, the controller, the Raft server (snapshotting first) and the publisher. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        fencingTimer.shutdownNow();
         controller.close();
         try {
             quorum.close();

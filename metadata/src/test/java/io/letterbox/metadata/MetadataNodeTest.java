@@ -46,15 +46,16 @@ class MetadataNodeTest {
 
     @Test
     void restartRestoresTheWholeImage() throws Exception {
-        // Given a node with brokers, topics, configs, a deleted topic and producer ids
+        // Given a node with brokers (one fenced), topics, configs, a deleted topic and producer ids
         MetadataImage before;
         long firstBlock;
         try (MetadataNode node = Nodes.startWithBrokers(dir, 3)) {
             get(node.controller().createTopics(List.of(
-                    new NewTopic("orders", 6, (short) 2, Map.of(), Map.of("retention.ms", "1000")),
-                    NewTopic.of("payments", 1, (short) 3),
+                    new NewTopic("orders", 6, (short) 1, Map.of(), Map.of("retention.ms", "1000")),
+                    NewTopic.of("payments", 3, (short) 1),
                     NewTopic.of("doomed", 1, (short) 1)), false));
             get(node.controller().deleteTopics(List.of(TopicRef.byName("doomed"))));
+            get(node.controller().setFenced(2, true));
             get(node.controller().incrementalAlterConfigs(Map.of(
                     new ConfigResource(ConfigResource.Type.BROKER, ""),
                     List.of(new ConfigOp("num.partitions", AlterConfigOp.OpType.SET, "3")),
@@ -69,6 +70,7 @@ class MetadataNodeTest {
             assertThat(node.image()).isEqualTo(before);
             assertThat(node.image().topics().get("orders").configs()).containsEntry("retention.ms", "1000");
             assertThat(node.image().topics().get("doomed")).isNull();
+            assertThat(node.image().cluster().liveBrokers()).containsOnlyKeys(1, 3);
             long secondBlock = get(node.controller().allocateProducerIds(1000));
             assertThat(secondBlock).isEqualTo(firstBlock + 1000);
         }

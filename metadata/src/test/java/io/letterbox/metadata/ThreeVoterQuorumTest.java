@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
@@ -66,18 +68,49 @@ class ThreeVoterQuorumTest {
             get(leader.controller().registerBroker(Nodes.broker(id)));
         }
         CreateTopicResult created = get(leader.controller().createTopics(
-                List.of(NewTopic.of("replicated", 3, (short) 3)), false)).get(0);
+                List.of(NewTopic.of("replicated", 3, (short) 1)), false)).get(0);
         assertThat(created.error().error()).isEqualTo(Errors.NONE);
         for (MetadataNode n : nodes) {
             awaitTopic(n, "replicated");
         }
 
-        // and a follower's controller refuses to write
+        // and a follower's controller writes through the leader: done means applied on the follower too
         MetadataNode follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
-        assertThat(follower.controller().createTopics(List.of(NewTopic.of("nope", 1, (short) 1)), false))
-                .failsWithin(Duration.ofSeconds(10))
-                .withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(NotControllerException.class);
+        CreateTopicResult viaFollower = get(follower.controller().createTopics(
+                List.of(NewTopic.of("via-follower", 1, (short) 1)), false)).get(0);
+        assertThat(viaFollower.error().error()).isEqualTo(Errors.NONE);
+        assertThat(follower.image().topics().get("via-follower").id()).isEqualTo(viaFollower.topicId());
+        for (MetadataNode n : nodes) {
+            awaitTopic(n, "via-follower");
+        }
+
+        // Two nodes create one name at once, each validating against its own image: exactly one
+        // wins; the other's batch, if it reached the log, is rejected there alike on every member
+        // (retriable NOT_CONTROLLER), else its controller already saw the topic (TOPIC_ALREADY_EXISTS).
+        MetadataNode other = nodes.stream().filter(n -> n != leader && n != follower).findFirst().orElseThrow();
+        CompletableFuture<List<CreateTopicResult>> first = follower.controller().createTopics(
+                List.of(NewTopic.of("contended", 1, (short) 1)), false);
+        CompletableFuture<List<CreateTopicResult>> second = other.controller().createTopics(
+                List.of(NewTopic.of("contended", 1, (short) 1)), false);
+        List<CreateTopicResult> winners = new ArrayList<>();
+        for (CompletableFuture<List<CreateTopicResult>> attempt : List.of(first, second)) {
+            try {
+                CreateTopicResult r = attempt.get(30, TimeUnit.SECONDS).get(0);
+                if (r.error().error() == Errors.NONE) {
+                    winners.add(r);
+                } else {
+                    assertThat(r.error().error()).isEqualTo(Errors.TOPIC_ALREADY_EXISTS);
+                }
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(NotControllerException.class);
+            }
+        }
+        assertThat(winners).hasSize(1);
+        for (MetadataNode n : nodes) {
+            awaitTopic(n, "contended");
+            assertThat(n.image().topics().get("contended").id()).isEqualTo(winners.get(0).topicId());
+            assertThat(n.failure()).isNull();
+        }
 
         // When the leader stops, the other two elect a new one that can write
         leader.close();
@@ -85,7 +118,7 @@ class ThreeVoterQuorumTest {
         MetadataNode next = awaitLeader(nodes);
         assertThat(next).isNotSameAs(leader);
         CreateTopicResult after = get(next.controller().createTopics(
-                List.of(NewTopic.of("after-failover", 1, (short) 2)), false)).get(0);
+                List.of(NewTopic.of("after-failover", 1, (short) 1)), false)).get(0);
         assertThat(after.error().error()).isEqualTo(Errors.NONE);
         for (MetadataNode n : nodes) {
             awaitTopic(n, "after-failover");

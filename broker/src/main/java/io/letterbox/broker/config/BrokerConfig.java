@@ -106,7 +106,7 @@ public final class BrokerConfig {
             .define(NODE_ID, INT, 1, atLeast(0), HIGH, "The id of this node in the cluster.")
             .define(BROKER_ID, INT, null, HIGH, "Older name of node.id; when set, it must equal node.id.")
             .define(PROCESS_ROLES, LIST, "broker,controller", ConfigDef.ValidList.in("broker", "controller"), HIGH,
-                    "The roles of this node. A single node is both broker and controller.")
+                    "The roles of this node; every node is both broker and controller so far.")
             .define(LISTENERS, STRING, "PLAINTEXT://localhost:9092", HIGH,
                     "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
             .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
@@ -184,9 +184,15 @@ public final class BrokerConfig {
             .define(GROUP_CONSUMER_ASSIGNORS, LIST, "uniform,range", MEDIUM,
                     "The server-side assignors consumer-protocol members may choose (uniform, range); the first is the "
                             + "default. Kafka's assignor class names are accepted for these two.")
-            .define("controller.quorum.voters", LIST, "", LOW, "The controller quorum: id@host:port,...")
+            .define(ClusterConfig.CONTROLLER_QUORUM_VOTERS, LIST, "", HIGH, "The metadata quorum's voters: "
+                    + "id@host:port,... (each the voter's controller listener). Empty: a single node.")
             .define("controller.quorum.bootstrap.servers", LIST, "", LOW, "Accepted for compatibility.")
-            .define("controller.listener.names", LIST, "", LOW, "The listeners the controller quorum uses.")
+            .define(ClusterConfig.CONTROLLER_LISTENER_NAMES, LIST, "", HIGH, "The listener the metadata quorum's "
+                    + "Raft server binds (the first name); clients are not served on it.")
+            .define(ClusterConfig.BROKER_HEARTBEAT_INTERVAL_MS, LONG, 2000L, atLeast(1), MEDIUM,
+                    "How often the broker tells the active controller it is alive.")
+            .define(ClusterConfig.BROKER_SESSION_TIMEOUT_MS, LONG, 9000L, atLeast(1), MEDIUM,
+                    "The controller fences a broker (clients stop being told of it) after this long without a heartbeat.")
             .define("inter.broker.listener.name", STRING, null, LOW, "The listener brokers use between themselves.")
             .define("listener.security.protocol.map", STRING, null, LOW, "Listener name to security protocol (PLAINTEXT only).")
             // Topic-level defaults: validated against the topic definition, no broker default.
@@ -220,6 +226,7 @@ public final class BrokerConfig {
     private final Map<String, String> originals;
     private final Map<String, Object> values;
     private final List<Endpoint> listeners;
+    private final ClusterConfig cluster;
     private final List<Endpoint> advertisedListeners;
     private final List<Path> logDirs;
     private final ConsumerGroupCoordinator.Config consumerGroupConfig;
@@ -236,10 +243,22 @@ public final class BrokerConfig {
         if (brokerId != null && originals.containsKey(NODE_ID) && brokerId.intValue() != nodeId()) {
             throw new ConfigException(BROKER_ID, brokerId, "must equal node.id (" + nodeId() + ")");
         }
-        this.listeners = Endpoint.parseList(LISTENERS, (String) values.get(LISTENERS));
+        List<Endpoint> allListeners = Endpoint.parseList(LISTENERS, (String) values.get(LISTENERS));
+        this.cluster = ClusterConfig.parse(nodeId(), list(PROCESS_ROLES), list(ClusterConfig.CONTROLLER_QUORUM_VOTERS),
+                list(ClusterConfig.CONTROLLER_LISTENER_NAMES), allListeners,
+                (Long) values.get(ClusterConfig.BROKER_HEARTBEAT_INTERVAL_MS),
+                (Long) values.get(ClusterConfig.BROKER_SESSION_TIMEOUT_MS));
+        this.listeners = allListeners.stream().filter(e -> !e.equals(cluster.controllerListener())).toList();
+        if (listeners.isEmpty()) {
+            throw new ConfigException(LISTENERS, values.get(LISTENERS), "no listener for clients besides "
+                    + cluster.controllerListener().listenerName());
+        }
         String advertised = (String) values.get(ADVERTISED_LISTENERS);
-        this.advertisedListeners = advertised == null ? advertisable(listeners)
-                : Endpoint.parseList(ADVERTISED_LISTENERS, advertised);
+        this.advertisedListeners = (advertised == null ? advertisable(listeners)
+                : Endpoint.parseList(ADVERTISED_LISTENERS, advertised)).stream()
+                .filter(e -> cluster.controllerListener() == null
+                        || !e.listenerName().equals(cluster.controllerListener().listenerName()))
+                .toList();
         @SuppressWarnings("unchecked")
         List<String> dirs = (List<String>) values.get(LOG_DIRS);
         if (dirs == null || dirs.isEmpty()) {
@@ -277,8 +296,19 @@ public final class BrokerConfig {
         return originals.containsKey(NODE_ID) || brokerId == null ? (Integer) values.get(NODE_ID) : brokerId;
     }
 
+    /** The listeners clients are served on: every listener but the controller listener. */
     public List<Endpoint> listeners() {
         return listeners;
+    }
+
+    /** How this node takes part in the metadata quorum. */
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> list(String key) {
+        return (List<String>) values.get(key);
     }
 
     public List<Endpoint> advertisedListeners() {

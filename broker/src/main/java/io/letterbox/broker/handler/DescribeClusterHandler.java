@@ -61,7 +61,7 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         MetadataImage image = images.get();
         response.setEndpointType(EndpointType.BROKER.id())
                 .setClusterId(image.clusterId() == null ? "" : image.clusterId())
-                .setControllerId(brokers.controllerId(image));
+                .setControllerId(brokers.controllerId());
         for (MetadataResponseBroker b : brokers.describe(image, context.listenerName)) {
             response.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host())
                     .setPort(b.port()).setRack(b.rack()).setIsFenced(false));

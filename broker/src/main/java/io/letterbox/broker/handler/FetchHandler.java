@@ -11,6 +11,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -28,6 +29,7 @@ import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.fetch.FetchSessionCache.CachedPartition;
 import io.letterbox.broker.fetch.FetchSessionCache.FetchSession;
+import io.letterbox.broker.Brokers;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.image.MetadataImage;
@@ -46,15 +48,21 @@ import io.letterbox.storage.log.LogReadInfo;
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
+    /** KIP-951: the first version with a partition's current leader, and with the leaders' endpoints. */
+    private static final short CURRENT_LEADER_VERSION = 12;
+    private static final short NODE_ENDPOINTS_VERSION = 16;
+
     private final Supplier<MetadataImage> images;
     private final PartitionManager partitions;
+    private final Brokers brokers;
     private final FetchSessionCache sessions;
     private final DelayedFetches delayed;
 
-    public FetchHandler(Supplier<MetadataImage> images, PartitionManager partitions, FetchSessionCache sessions,
-            DelayedFetches delayed) {
+    public FetchHandler(Supplier<MetadataImage> images, PartitionManager partitions, Brokers brokers,
+            FetchSessionCache sessions, DelayedFetches delayed) {
         this.images = images;
         this.partitions = partitions;
+        this.brokers = brokers;
         this.sessions = sessions;
         this.delayed = delayed;
     }
@@ -74,8 +82,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return CompletableFuture.completedFuture(FetchResponse.of(ErrorMapping.errorOf(e), 0,
                     data.sessionId(), new LinkedHashMap<>(), List.of()));
         }
-        Read read = new Read(context.apiVersion() >= 13, opened, data.maxBytes(),
-                IsolationLevel.forId(data.isolationLevel()));
+        Read read = new Read(context, opened, data.maxBytes(), IsolationLevel.forId(data.isolationLevel()));
         FetchResponseData first = read.run();
         if (data.maxWaitMs() <= 0 || read.bytes >= data.minBytes() || read.errors || read.watched.isEmpty()) {
             return CompletableFuture.completedFuture(read.sent(first));
@@ -106,15 +113,18 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     /** One evaluation of a fetch against the current logs; re-run when a waiting fetch wakes. */
     private final class Read {
         final boolean byId;
+        final RequestContext context;
         final FetchSessionCache.Opened opened;
         final int maxBytes;
         final IsolationLevel isolation;
         final List<TopicPartition> watched = new ArrayList<>();
         int bytes;
         boolean errors;
+        LeaderHints hints;
 
-        Read(boolean byId, FetchSessionCache.Opened opened, int maxBytes, IsolationLevel isolation) {
-            this.byId = byId;
+        Read(RequestContext context, FetchSessionCache.Opened opened, int maxBytes, IsolationLevel isolation) {
+            this.byId = context.apiVersion() >= 13;
+            this.context = context;
             this.opened = opened;
             this.maxBytes = maxBytes;
             this.isolation = isolation;
@@ -152,6 +162,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             watched.clear();
             Map<Object, FetchResponseData.FetchableTopicResponse> topics = new LinkedHashMap<>();
             FetchResponseData response = new FetchResponseData().setSessionId(session.id());
+            hints = null;
             synchronized (session) {
                 for (Map.Entry<TopicIdPartition, CachedPartition> e : session.partitions().entrySet()) {
                     TopicIdPartition key = e.getKey();
@@ -172,6 +183,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                         return t;
                     }).partitions().add(out);
                 }
+            }
+            if (hints != null && context.apiVersion() >= NODE_ENDPOINTS_VERSION) {
+                hints.endpoints().forEach(b -> response.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
+                        .setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()).setRack(b.rack())));
             }
             return response;
         }
@@ -209,10 +224,27 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     out.setRecords(records).setLogStartOffset(info.logStartOffset());
                     bytes += records.sizeInBytes();
                 }
+            } catch (NotLeaderOrFollowerException e) {
+                out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setRecords(MemoryRecords.EMPTY);
+                LeaderHints.Leader leader = context.apiVersion() < CURRENT_LEADER_VERSION ? null
+                        : hints(image).leaderOf(new TopicPartition(byId ? FetchHandler.nameOf(image, key.topicId())
+                                : key.topic(), key.partition()));
+                if (leader != null) {
+                    out.setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
+                            .setLeaderId(leader.id()).setLeaderEpoch(leader.epoch()));
+                }
             } catch (RuntimeException e) {
                 out.setErrorCode(ErrorMapping.errorOf(e).code()).setRecords(MemoryRecords.EMPTY);
             }
             return out;
+        }
+
+        /** Made on the first NOT_LEADER_OR_FOLLOWER only: a fetch from the leader allocates none. */
+        private LeaderHints hints(MetadataImage image) {
+            if (hints == null) {
+                hints = new LeaderHints(image, brokers, context.listenerName);
+            }
+            return hints;
         }
 
         private long limit(Partition p) {

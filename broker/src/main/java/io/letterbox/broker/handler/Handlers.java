@@ -29,12 +29,12 @@ public final class Handlers {
             Time time, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
             GroupRegistry allGroups) {
         HandlerRegistry registry = new HandlerRegistry();
-        Brokers brokers = new Brokers(config);
+        Brokers brokers = new Brokers(config, metadata::leaderId);
         registry.register(new ApiVersionsHandler(registry));
         registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics(),
                 config.nodeId(), partitions::isOffline));
-        registry.register(new ProduceHandler(metadata::image, partitions, time));
-        registry.register(new FetchHandler(metadata::image, partitions, sessions, delayedFetches));
+        registry.register(new ProduceHandler(metadata::image, partitions, brokers, time));
+        registry.register(new FetchHandler(metadata::image, partitions, brokers, sessions, delayedFetches));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
         registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), config));
         registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller()::allocateProducerIds)));

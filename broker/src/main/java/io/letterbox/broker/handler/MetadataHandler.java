@@ -28,6 +28,8 @@ import org.apache.kafka.common.utils.Utils;
 import io.letterbox.broker.Brokers;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.NewTopic;
+import io.letterbox.metadata.image.BrokerRegistration;
+import io.letterbox.metadata.image.ClusterImage;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.PartitionImage;
 import io.letterbox.metadata.image.TopicImage;
@@ -41,7 +43,9 @@ import io.letterbox.metadata.image.TopicImage;
  * <p>A partition this broker leads whose log directory went offline is answered as Kafka's controller
  * leaves it when the only replica's directory fails: no leader (LEADER_NOT_AVAILABLE), this broker
  * among the offline replicas. Clients then wait for a leader instead of retrying a failed disk, and
- * keep using the partitions of the healthy directories.
+ * keep using the partitions of the healthy directories. Likewise a replica on a fenced broker is
+ * offline, and a partition led by one has no leader until that broker is back (there are no
+ * other replicas to elect yet).
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
@@ -99,7 +103,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponse answer(RequestContext context, MetadataRequestData data, MetadataImage image) {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(image.clusterId())
-                .setControllerId(brokers.controllerId(image))
+                .setControllerId(brokers.controllerId())
                 .setBrokers(brokers.describe(image, context.listenerName));
         if (data.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(Utils.to32BitField(codes(CLUSTER_OPERATIONS)));
@@ -119,7 +123,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         for (TopicImage topic : wanted) {
-            response.topics().add(describe(topic, data.includeTopicAuthorizedOperations()));
+            response.topics().add(describe(image.cluster(), topic, data.includeTopicAuthorizedOperations()));
         }
         return new MetadataResponse(response, context.apiVersion());
     }
@@ -133,14 +137,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setTopicAuthorizedOperations(ops ? Utils.to32BitField(codes(TOPIC_OPERATIONS)) : Integer.MIN_VALUE);
     }
 
-    private MetadataResponseTopic describe(TopicImage topic, boolean ops) {
+    private MetadataResponseTopic describe(ClusterImage cluster, TopicImage topic, boolean ops) {
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(topic.id()).setIsInternal(Topic.isInternal(topic.name()))
                 .setTopicAuthorizedOperations(ops ? Utils.to32BitField(codes(TOPIC_OPERATIONS)) : Integer.MIN_VALUE);
         for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
             PartitionImage p = e.getValue();
-            boolean offline = p.leader() == nodeId && offlineHere.test(new TopicPartition(topic.name(), e.getKey()));
-            int leader = offline ? -1 : p.leader();
+            boolean dirOffline = p.leader() == nodeId
+                    && offlineHere.test(new TopicPartition(topic.name(), e.getKey()));
+            List<Integer> offline = new ArrayList<>();
+            for (int replica : p.replicas()) {
+                BrokerRegistration broker = cluster.broker(replica);
+                if (replica == nodeId ? dirOffline : broker != null && broker.fenced()) {
+                    offline.add(replica);
+                }
+            }
+            int leader = offline.contains(p.leader()) ? -1 : p.leader();
             out.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(e.getKey())
                     .setErrorCode(leader < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
@@ -148,7 +160,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(Brokers.toList(p.replicas()))
                     .setIsrNodes(Brokers.toList(p.isr()))
-                    .setOfflineReplicas(offline ? new ArrayList<>(List.of(nodeId)) : new ArrayList<>()));
+                    .setOfflineReplicas(offline));
         }
         return out;
     }

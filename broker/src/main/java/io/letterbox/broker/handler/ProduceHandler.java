@@ -10,6 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestContext;
 import org.apache.kafka.common.utils.Time;
 
+import io.letterbox.broker.Brokers;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.metadata.image.MetadataImage;
@@ -33,17 +35,23 @@ import io.letterbox.storage.log.LogAppendInfo;
 /**
  * Produce: appends each partition's batches as received (validated in place by the log) and
  * answers by {@code acks}: 0 never, 1 once the batch is in the page cache, all (-1) once the
- * high watermark covers it, that is once it is fsynced under {@code flush.on.ack}.
+ * high watermark covers it, that is once it is fsynced under {@code flush.on.ack}. A partition
+ * led elsewhere gets NOT_LEADER_OR_FOLLOWER with the leader and its endpoint (KIP-951, v10+).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
+    /** The first version with KIP-951's current leader and node endpoints. */
+    private static final short LEADER_HINT_VERSION = 10;
+
     private final Supplier<MetadataImage> images;
     private final PartitionManager partitions;
+    private final Brokers brokers;
     private final Time time;
 
-    public ProduceHandler(Supplier<MetadataImage> images, PartitionManager partitions, Time time) {
+    public ProduceHandler(Supplier<MetadataImage> images, PartitionManager partitions, Brokers brokers, Time time) {
         this.images = images;
         this.partitions = partitions;
+        this.brokers = brokers;
         this.time = time;
     }
 
@@ -61,6 +69,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         long now = time.milliseconds();
         ProduceResponseData response = new ProduceResponseData();
         List<AckWait> waits = new ArrayList<>();
+        LeaderHints hints = null;
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(byId ? "" : topicData.name()).setTopicId(topicData.topicId());
@@ -90,10 +99,27 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     if (acks == -1) {
                         waits.add(new AckWait(out, partition.awaitHighWatermark(info)));
                     }
+                } catch (NotLeaderOrFollowerException e) {
+                    ErrorMapping.setError(out, e);
+                    if (context.apiVersion() < LEADER_HINT_VERSION) {
+                        continue;
+                    }
+                    if (hints == null) {
+                        hints = new LeaderHints(image, brokers, context.listenerName);
+                    }
+                    LeaderHints.Leader leader = hints.leaderOf(new TopicPartition(topic, partitionData.index()));
+                    if (leader != null) {
+                        out.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
+                                .setLeaderId(leader.id()).setLeaderEpoch(leader.epoch()));
+                    }
                 } catch (RuntimeException e) {
                     ErrorMapping.setError(out, e);
                 }
             }
+        }
+        if (hints != null) {
+            hints.endpoints().forEach(b -> response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                    .setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()).setRack(b.rack())));
         }
         if (waits.isEmpty()) {
             return CompletableFuture.completedFuture(new ProduceResponse(response));

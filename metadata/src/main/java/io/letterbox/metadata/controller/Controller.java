@@ -5,6 +5,7 @@ import io.letterbox.metadata.image.BrokerRegistration;
 import io.letterbox.metadata.image.MetadataDelta;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
+import io.letterbox.metadata.record.BrokerFencingRecord;
 import io.letterbox.metadata.record.ClusterIdRecord;
 import io.letterbox.metadata.record.ConfigRecord;
 import io.letterbox.metadata.record.MetadataRecord;
@@ -111,11 +112,33 @@ public final class Controller implements Closeable {
             if (registration.id() < 0) {
                 throw new InvalidRequestException("Invalid broker id " + registration.id());
             }
-            if (registration.equals(base.cluster().broker(registration.id()))) {
+            BrokerRegistration existing = base.cluster().broker(registration.id());
+            if (registration.equals(existing)) {
                 return Outcome.<Void>of(null);
+            }
+            if (existing != null && existing.fenced()) {
+                log.info("Unfencing broker {}: it registered again", registration.id());
             }
             return new Outcome<Void>(null, List.of(new RegisterBrokerRecord(registration.id(),
                     registration.incarnationId(), registration.endpoints(), registration.rack())));
+        });
+    }
+
+    /**
+     * Fences or unfences a registered broker; nothing to write when it already is. An unknown
+     * broker fails with INVALID_REQUEST.
+     */
+    public CompletableFuture<Void> setFenced(int brokerId, boolean fenced) {
+        return run(base -> {
+            BrokerRegistration registered = base.cluster().broker(brokerId);
+            if (registered == null) {
+                throw new InvalidRequestException("Unknown broker id " + brokerId);
+            }
+            if (registered.fenced() == fenced) {
+                return Outcome.<Void>of(null);
+            }
+            log.info("{} broker {}", fenced ? "Fencing" : "Unfencing", brokerId);
+            return new Outcome<Void>(null, List.of(new BrokerFencingRecord(brokerId, fenced)));
         });
     }
 
@@ -226,28 +249,20 @@ public final class Controller implements Closeable {
         return placeReplicas(base, numPartitions, replicationFactor);
     }
 
-    /**
-     * Round-robin placement over the registered brokers (sorted by id), starting at a cursor that
-     * advances with every placement so leaders spread across brokers. Leader = first replica.
-     */
+    /** Places replicas on the live brokers; see {@link ReplicaPlacement}. */
     private List<List<Integer>> placeReplicas(MetadataImage base, int numPartitions, int replicationFactor) {
-        List<Integer> brokers = new ArrayList<>(new TreeSet<>(base.cluster().brokers().keySet()));
-        if (replicationFactor > brokers.size()) {
-            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException(
-                    "Unable to replicate the partition " + replicationFactor + " time(s): The target replication factor of "
-                            + replicationFactor + " cannot be reached because only " + brokers.size()
-                            + " broker(s) are registered.");
-        }
-        int start = Math.floorMod(placementCursor++, brokers.size());
-        List<List<Integer>> assignment = new ArrayList<>(numPartitions);
-        for (int p = 0; p < numPartitions; p++) {
-            List<Integer> replicas = new ArrayList<>(replicationFactor);
-            for (int r = 0; r < replicationFactor; r++) {
-                replicas.add(brokers.get((start + p + r) % brokers.size()));
-            }
-            assignment.add(replicas);
-        }
+        List<List<Integer>> assignment = ReplicaPlacement.place(base.cluster().liveBrokers().values(), numPartitions,
+                replicationFactor, placementCursor++);
+        requireSingleReplica(replicationFactor);
         return assignment;
+    }
+
+    /** Followers do not fetch from leaders yet, so a second replica would never hold any data. */
+    private static void requireSingleReplica(int replicationFactor) {
+        if (replicationFactor > 1) {
+            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException(
+                    "replication factor > 1 needs replication, not implemented yet");
+        }
     }
 
     private static List<List<Integer>> manualAssignment(MetadataImage base, NewTopic topic) {
@@ -276,6 +291,7 @@ public final class Controller implements Closeable {
             }
             assignment.add(List.copyOf(replicas));
         }
+        requireSingleReplica(assignment.get(0).size());
         return assignment;
     }
 
@@ -395,6 +411,7 @@ public final class Controller implements Closeable {
             assignment = new ArrayList<>();
             for (List<Integer> replicas : request.assignments()) {
                 validateReplicas(base, replicas);
+                requireSingleReplica(replicas.size());
                 assignment.add(List.copyOf(replicas));
             }
         } else {

@@ -1,13 +1,11 @@
 package io.letterbox.metadata.image;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The registered brokers as of an image, by id. Immutable; the map is unmodifiable and sorted by
  * broker id.
- *
- * <p>Broker liveness (heartbeats, fencing) is not tracked yet: every registered broker counts
- * as available for placement.
  */
 public record ClusterImage(Map<Integer, BrokerRegistration> brokers) {
     public static final ClusterImage EMPTY = new ClusterImage(Map.of());
@@ -15,5 +13,16 @@ public record ClusterImage(Map<Integer, BrokerRegistration> brokers) {
     /** The broker with this id, or null. */
     public BrokerRegistration broker(int id) {
         return brokers.get(id);
+    }
+
+    /** The unfenced brokers, by id: those clients are told of and new replicas go to. */
+    public Map<Integer, BrokerRegistration> liveBrokers() {
+        Map<Integer, BrokerRegistration> live = new TreeMap<>();
+        brokers.forEach((id, b) -> {
+            if (!b.fenced()) {
+                live.put(id, b);
+            }
+        });
+        return live;
     }
 }

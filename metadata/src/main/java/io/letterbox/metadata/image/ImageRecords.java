@@ -5,6 +5,7 @@ import io.letterbox.metadata.record.ConfigRecord;
 import io.letterbox.metadata.record.MetadataRecord;
 import io.letterbox.metadata.record.PartitionRecord;
 import io.letterbox.metadata.record.ProducerIdsRecord;
+import io.letterbox.metadata.record.BrokerFencingRecord;
 import io.letterbox.metadata.record.RegisterBrokerRecord;
 import io.letterbox.metadata.record.TopicRecord;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ public final class ImageRecords {
         }
         for (BrokerRegistration b : new TreeMap<>(image.cluster().brokers()).values()) {
             records.add(new RegisterBrokerRecord(b.id(), b.incarnationId(), b.endpoints(), b.rack()));
+            if (b.fenced()) {
+                records.add(new BrokerFencingRecord(b.id(), true));
+            }
         }
         if (image.nextProducerId() > 0) {
             records.add(new ProducerIdsRecord(image.nextProducerId()));

@@ -6,6 +6,7 @@ import io.letterbox.metadata.record.MetadataRecord;
 import io.letterbox.metadata.record.PartitionChangeRecord;
 import io.letterbox.metadata.record.PartitionRecord;
 import io.letterbox.metadata.record.ProducerIdsRecord;
+import io.letterbox.metadata.record.BrokerFencingRecord;
 import io.letterbox.metadata.record.RegisterBrokerRecord;
 import io.letterbox.metadata.record.RemoveTopicRecord;
 import io.letterbox.metadata.record.TopicRecord;
@@ -69,6 +70,7 @@ public final class MetadataDelta {
             case REMOVE_TOPIC -> replayRemoveTopic((RemoveTopicRecord) record);
             case CONFIG -> replayConfig((ConfigRecord) record);
             case PRODUCER_IDS -> replayProducerIds((ProducerIdsRecord) record);
+            case BROKER_FENCING -> replayBrokerFencing((BrokerFencingRecord) record);
             default -> throw new RecordReplayException("Unhandled record type " + record.type());
         }
     }
@@ -128,6 +130,17 @@ public final class MetadataDelta {
             brokers = new TreeMap<>(base.cluster().brokers());
         }
         brokers.put(r.brokerId(), new BrokerRegistration(r.brokerId(), r.incarnationId(), r.endpoints(), r.rack()));
+    }
+
+    private void replayBrokerFencing(BrokerFencingRecord r) {
+        if (brokers == null) {
+            brokers = new TreeMap<>(base.cluster().brokers());
+        }
+        BrokerRegistration registered = brokers.get(r.brokerId());
+        if (registered == null) {
+            throw new RecordReplayException("Cannot fence or unfence unregistered broker " + r.brokerId());
+        }
+        brokers.put(r.brokerId(), registered.withFenced(r.fenced()));
     }
 
     private void replayTopic(TopicRecord r) {
@@ -194,8 +207,9 @@ public final class MetadataDelta {
     }
 
     private void replayProducerIds(ProducerIdsRecord r) {
-        if (r.nextProducerId() < nextProducerId) {
-            throw new RecordReplayException("Next producer id cannot go back from " + nextProducerId
+        // Strictly forward: two blocks reserved from the same image must not both apply.
+        if (r.nextProducerId() <= nextProducerId) {
+            throw new RecordReplayException("Next producer id must advance from " + nextProducerId
                     + " to " + r.nextProducerId());
         }
         nextProducerId = r.nextProducerId();

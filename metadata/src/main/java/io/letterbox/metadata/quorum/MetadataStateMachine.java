@@ -2,14 +2,20 @@ package io.letterbox.metadata.quorum;
 
 import io.letterbox.metadata.image.MetadataDelta;
 import io.letterbox.metadata.image.MetadataImage;
+import io.letterbox.metadata.image.RecordReplayException;
 import io.letterbox.metadata.record.MetadataRecord;
 import io.letterbox.metadata.record.RecordCodec;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -24,6 +30,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +40,15 @@ import org.slf4j.LoggerFactory;
  * atomically to the current {@link MetadataImage}, which is then swapped in with one volatile
  * write and handed to the {@link ImagePublisher}.
  *
- * <p>Determinism: applying depends only on the image and the entry. An exception while applying
- * (corrupt bytes, a record that does not fit) is fatal: it is logged, reported to the fatal
- * handler and rethrown, and Ratis then stops this server. It is never turned into a client
- * error, because the other members would have applied the same entry.
+ * <p>Determinism: applying depends only on the image and the entry. A batch with a record that
+ * does not fit the image ({@link RecordReplayException}: written by a controller whose image
+ * lagged) is rejected as a whole: the image stays, and the reply message says why, so the
+ * writer can retry. Every member rejects it alike. Any other exception while applying (corrupt
+ * bytes) is fatal: it is logged, reported to the fatal handler and rethrown, and Ratis then
+ * stops this server.
+ *
+ * <p>Queries: a read-only message is a broker heartbeat (int32 broker id), handed to the
+ * heartbeat sink; only the leader's matters, because only the leader fences.
  *
  * <p>Snapshots: {@link #takeSnapshot()} writes the image as records ({@link SnapshotFile}) named
  * after the last applied term and index; start-up loads the newest one and replays only the
@@ -49,20 +61,63 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
+    /** Starts the reply message of a rejected batch; a committed and applied batch replies with no content. */
+    public static final String REJECTED_PREFIX = "rejected: ";
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final ImagePublisher publisher;
     private final Consumer<Throwable> fatalHandler;
+    private final IntConsumer heartbeats;
     private final Object applyLock = new Object();
     private volatile MetadataImage image = MetadataImage.EMPTY;
+    /** Writers waiting until a log index is applied here, by index. Guarded by applyLock. */
+    private final TreeMap<Long, List<CompletableFuture<Void>>> appliedWaiters = new TreeMap<>();
 
     /**
      * @param publisher    receives every new image in apply order
      * @param fatalHandler told once the state machine cannot go on (it should stop the node)
+     * @param heartbeats   told the broker id of every heartbeat query
      */
-    public MetadataStateMachine(ImagePublisher publisher, Consumer<Throwable> fatalHandler) {
+    public MetadataStateMachine(ImagePublisher publisher, Consumer<Throwable> fatalHandler, IntConsumer heartbeats) {
         this.publisher = publisher;
         this.fatalHandler = fatalHandler;
+        this.heartbeats = heartbeats;
+    }
+
+    /** The message of a heartbeat query. */
+    public static Message heartbeatMessage(int brokerId) {
+        return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(4).putInt(0, brokerId)));
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        ByteString content = request.getContent();
+        if (content.size() != 4) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("Unknown metadata query"));
+        }
+        heartbeats.accept(content.asReadOnlyByteBuffer().getInt());
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /** Completes once the entry at {@code index} (or a snapshot past it) is applied here and published. */
+    public CompletableFuture<Void> awaitApplied(long index) {
+        synchronized (applyLock) {
+            TermIndex last = getLastAppliedTermIndex();
+            if (last != null && last.getIndex() >= index) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> waiter = new CompletableFuture<>();
+            appliedWaiters.computeIfAbsent(index, i -> new ArrayList<>()).add(waiter);
+            return waiter;
+        }
+    }
+
+    private List<CompletableFuture<Void>> takeWaitersUpTo(long index) {
+        List<CompletableFuture<Void>> due = new ArrayList<>();
+        Map<Long, List<CompletableFuture<Void>>> head = appliedWaiters.headMap(index, true);
+        head.values().forEach(due::addAll);
+        head.clear();
+        return due;
     }
 
     /** The latest applied image. Lock-free. */
@@ -102,13 +157,15 @@ public final class MetadataStateMachine extends BaseStateMachine {
         }
         MetadataImage loaded = SnapshotFile.read(file);
         MetadataImage previous;
+        List<CompletableFuture<Void>> due;
         synchronized (applyLock) {
             previous = image;
             image = loaded;
             setLastAppliedTermIndex(snapshot.getTermIndex());
+            due = takeWaitersUpTo(snapshot.getIndex());
         }
         log.debug("Loaded metadata snapshot {} (image offset {})", snapshot.getTermIndex(), loaded.offset());
-        publisher.publish(previous, loaded);
+        publisher.publish(previous, loaded).whenComplete((v, e) -> due.forEach(w -> w.complete(null)));
     }
 
     @Override
@@ -116,21 +173,37 @@ public final class MetadataStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         MetadataImage previous;
         MetadataImage next;
+        List<CompletableFuture<Void>> due;
+        String rejection = null;
         try {
             List<MetadataRecord> records = RecordCodec.decodeBatch(
                     entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
             synchronized (applyLock) {
                 previous = image;
-                next = new MetadataDelta(previous).replayAll(records).apply(entry.getIndex());
+                try {
+                    next = new MetadataDelta(previous).replayAll(records).apply(entry.getIndex());
+                } catch (RecordReplayException e) {
+                    next = previous;
+                    rejection = e.getMessage();
+                }
                 image = next;
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+                due = takeWaitersUpTo(entry.getIndex());
             }
         } catch (RuntimeException e) {
             log.error("Cannot apply metadata log entry {}; stopping this metadata node", TermIndex.valueOf(entry), e);
             fatalHandler.accept(e);
             throw e;
         }
-        return publisher.publish(previous, next).thenApply(v -> Message.EMPTY);
+        if (rejection != null) {
+            log.debug("Rejected metadata log entry {}: {}", TermIndex.valueOf(entry), rejection);
+            due.forEach(w -> w.complete(null));
+            return CompletableFuture.completedFuture(Message.valueOf(REJECTED_PREFIX + rejection));
+        }
+        return publisher.publish(previous, next).thenApply(v -> {
+            due.forEach(w -> w.complete(null));
+            return Message.EMPTY;
+        });
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -36,6 +38,7 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -54,9 +57,13 @@ import org.apache.ratis.util.TimeDuration;
  * machine's snapshots.
  *
  * <p>Writes: {@link #append} submits one encoded record batch straight to the local Raft server
- * (no client RPC). "Done" means committed by a majority (fsynced on each of them) and applied
- * to this node's image and published to its listeners. A write on a node that is not the
- * leader fails with {@link NotControllerException}.
+ * when this node leads, else through a Ratis client to the leader. "Done" means committed by a
+ * majority (fsynced on each of them) and applied to this node's image and published to its
+ * listeners. A write that cannot commit (no leader reachable, closed) or that the state machine
+ * rejected (validated against a lagging image) fails with {@link NotControllerException}, which
+ * clients retry.
+ *
+ * <p>Heartbeats: {@link #heartbeat} is a read-only query the client sends to the leader.
  *
  * <p>Timeouts: a group of one needs no real election, so its first election timeout is a few
  * milliseconds; that keeps start-up (election plus the leader's first commit) well under 100 ms
@@ -66,6 +73,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RatisQuorum implements Closeable {
     /** The one metadata group of a Letterbox cluster. */
+    /** Tries of a client call to the leader, 100 ms apart: rides out an election. */
+    private static final int CLIENT_ATTEMPTS = 30;
     public static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("letterbox-metadata".getBytes(StandardCharsets.UTF_8)));
 
@@ -74,13 +83,21 @@ public final class RatisQuorum implements Closeable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final InetSocketAddress rpcAddress;
+    private final RaftClient client;
+    private final MetadataStateMachine stateMachine;
 
-
-
-    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress) {
+    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress, RaftClient client,
+                        MetadataStateMachine stateMachine) {
         this.server = server;
         this.selfId = selfId;
         this.rpcAddress = rpcAddress;
+        this.client = client;
+        this.stateMachine = stateMachine;
+    }
+
+    /** The node id of a peer id made by {@link #peerId}. */
+    private static int nodeId(RaftPeerId peer) {
+        return Integer.parseInt(peer.toString().substring(1));
     }
 
     public static RaftPeerId peerId(int nodeId) {
@@ -140,7 +157,18 @@ public final class RatisQuorum implements Closeable {
             closeQuietly(server);
             throw e;
         }
-        return new RatisQuorum(server, self, bind);
+        RaftProperties clientProperties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        RaftClient client = RaftClient.newBuilder()
+                .setProperties(clientProperties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setLeaderId(self)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        return new RatisQuorum(server, self, bind, client, stateMachine);
     }
 
     private static int parsePort(String address) {
@@ -177,6 +205,30 @@ public final class RatisQuorum implements Closeable {
         }
     }
 
+    /** The node id of the metadata leader (the active controller) as this node knows it, or -1. */
+    public int leaderId() {
+        try {
+            RaftServer.Division d = division();
+            RaftPeerId leader = d.getInfo().isLeader() ? selfId : d.getInfo().getLeaderId();
+            return leader == null ? -1 : nodeId(leader);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Tells the leader that broker {@code brokerId} is alive; completes when the leader has it. */
+    public CompletableFuture<Void> heartbeat(int brokerId) {
+        return client.async().sendReadOnly(MetadataStateMachine.heartbeatMessage(brokerId)).handle((r, error) -> {
+            if (error != null) {
+                throw translate(error);
+            }
+            if (!r.isSuccess()) {
+                throw translate(r.getException());
+            }
+            return null;
+        });
+    }
+
     /**
      * Waits until a leader is known and this node has applied everything committed when it
      * became ready; on the leader that includes every entry of earlier terms.
@@ -206,28 +258,38 @@ public final class RatisQuorum implements Closeable {
      * this node cannot write (not the leader, stepping down, closed).
      */
     public CompletableFuture<Long> append(List<? extends MetadataRecord> records) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(clientId)
-                .setServerId(selfId)
-                .setGroupId(GROUP_ID)
-                .setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(ByteString.copyFrom(RecordCodec.encodeBatch(records))))
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
+        Message message = Message.valueOf(ByteString.copyFrom(RecordCodec.encodeBatch(records)));
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = server.submitClientRequestAsync(request);
+            if (isReadyLeader()) {
+                reply = server.submitClientRequestAsync(RaftClientRequest.newBuilder()
+                        .setClientId(clientId)
+                        .setServerId(selfId)
+                        .setGroupId(GROUP_ID)
+                        .setCallId(callIds.incrementAndGet())
+                        .setMessage(message)
+                        .setType(RaftClientRequest.writeRequestType())
+                        .build());
+            } else {
+                reply = client.async().send(message);
+            }
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
         }
-        return reply.handle((r, error) -> {
-            if (error != null) {
-                throw translate(error);
-            }
+        // A reply from the leader may come before this node applied the entry.
+        return reply.thenCompose(r -> {
             if (!r.isSuccess()) {
                 throw translate(r.getException());
             }
-            return r.getLogIndex();
+            String content = r.getMessage() == null ? "" : r.getMessage().getContent().toStringUtf8();
+            if (content.startsWith(MetadataStateMachine.REJECTED_PREFIX)) {
+                throw new NotControllerException("The metadata changed meanwhile, retry: "
+                        + content.substring(MetadataStateMachine.REJECTED_PREFIX.length()));
+            }
+            long index = r.getLogIndex();
+            return stateMachine.awaitApplied(index).thenApply(v -> index);
+        }).exceptionally(error -> {
+            throw translate(error);
         });
     }
 
@@ -268,6 +330,11 @@ public final class RatisQuorum implements Closeable {
             waker.start();
         } catch (IOException | RuntimeException e) {
             // no division (start-up failed early): nothing to wake
+        }
+        try {
+            client.close();
+        } catch (IOException | RuntimeException e) {
+            // the server's close below is what matters
         }
         try {
             server.close();

@@ -10,7 +10,7 @@ package io.letterbox.metadata.record;
  */
 public sealed interface MetadataRecord
         permits ClusterIdRecord, RegisterBrokerRecord, TopicRecord, PartitionRecord,
-                PartitionChangeRecord, RemoveTopicRecord, ConfigRecord, ProducerIdsRecord {
+                PartitionChangeRecord, RemoveTopicRecord, ConfigRecord, ProducerIdsRecord, BrokerFencingRecord {
 
     /** The record's type, which fixes its type id on the wire. */
     RecordType type();

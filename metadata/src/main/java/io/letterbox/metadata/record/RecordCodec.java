@@ -33,6 +33,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   CONFIG(7)           int8 resourceType (ConfigResource.Type id) | string resourceName
  *                       | string key | string value
  *   PRODUCER_IDS(8)     int64 nextProducerId
+ *   BROKER_FENCING(9)   int32 brokerId | int8 fenced (0 or 1)
  * </pre>
  *
  * <p>Decoding is strict: an unknown type id, a version newer than this code knows, a body that
@@ -157,6 +158,11 @@ public final class RecordCodec {
                 out.string(r.value());
             }
             case PRODUCER_IDS -> out.i64(((ProducerIdsRecord) record).nextProducerId());
+            case BROKER_FENCING -> {
+                BrokerFencingRecord r = (BrokerFencingRecord) record;
+                out.i32(r.brokerId());
+                out.i8((byte) (r.fenced() ? 1 : 0));
+            }
             default -> throw new IllegalStateException("Unhandled record type " + type);
         }
         out.putIntAt(lengthAt, out.size() - start);
@@ -217,6 +223,14 @@ public final class RecordCodec {
                 yield new ConfigRecord(resourceType, string(in), string(in), string(in));
             }
             case PRODUCER_IDS -> new ProducerIdsRecord(in.getLong());
+            case BROKER_FENCING -> {
+                int id = in.getInt();
+                byte fenced = in.get();
+                if (fenced != 0 && fenced != 1) {
+                    throw new CorruptRecordException("Invalid fenced flag " + fenced + " in a broker fencing record");
+                }
+                yield new BrokerFencingRecord(id, fenced == 1);
+            }
         };
     }
 

@@ -12,7 +12,8 @@ public enum RecordType {
     PARTITION_CHANGE(5, 0),
     REMOVE_TOPIC(6, 0),
     CONFIG(7, 0),
-    PRODUCER_IDS(8, 0);
+    PRODUCER_IDS(8, 0),
+    BROKER_FENCING(9, 0);
 
     private final short id;
     private final short version;

@@ -55,13 +55,13 @@ class CreateTopicsTest {
     void createsTopicWithPlacedPartitions() throws Exception {
         start(3);
         // When
-        CreateTopicResult result = create(new NewTopic("orders", 6, (short) 2, Map.of(), Map.of("retention.ms", "60000")));
+        CreateTopicResult result = create(new NewTopic("orders", 6, (short) 1, Map.of(), Map.of("retention.ms", "60000")));
         // Then the result describes the topic
         assertThat(result.error().error()).isEqualTo(Errors.NONE);
         assertThat(result.name()).isEqualTo("orders");
         assertThat(result.topicId()).isNotEqualTo(Uuid.ZERO_UUID);
         assertThat(result.numPartitions()).isEqualTo(6);
-        assertThat(result.replicationFactor()).isEqualTo((short) 2);
+        assertThat(result.replicationFactor()).isEqualTo((short) 1);
         assertThat(result.configs()).containsExactly(Map.entry("retention.ms", "60000"));
         // and the image already holds it when the future completes
         TopicImage topic = node.image().topics().get("orders");
@@ -70,7 +70,7 @@ class CreateTopicsTest {
         assertThat(topic.partitions()).containsOnlyKeys(0, 1, 2, 3, 4, 5);
         Map<Integer, Integer> leaders = new HashMap<>();
         for (PartitionImage p : topic.partitions().values()) {
-            assertThat(p.replicas()).hasSize(2).doesNotHaveDuplicates();
+            assertThat(p.replicas()).hasSize(1);
             assertThat(p.isr()).containsExactly(p.replicas());
             assertThat(p.leader()).isEqualTo(p.replicas()[0]);
             assertThat(p.leaderEpoch()).isZero();
@@ -108,14 +108,24 @@ class CreateTopicsTest {
     void manualAssignment() throws Exception {
         start(3);
         CreateTopicResult result = create(new NewTopic("manual", -1, (short) -1,
-                Map.of(0, List.of(3, 1), 1, List.of(2, 3)), Map.of()));
+                Map.of(0, List.of(3), 1, List.of(2)), Map.of()));
         assertThat(result.error().error()).isEqualTo(Errors.NONE);
         assertThat(result.numPartitions()).isEqualTo(2);
-        assertThat(result.replicationFactor()).isEqualTo((short) 2);
+        assertThat(result.replicationFactor()).isEqualTo((short) 1);
         TopicImage topic = node.image().topics().get("manual");
-        assertThat(topic.partition(0).replicas()).containsExactly(3, 1);
+        assertThat(topic.partition(0).replicas()).containsExactly(3);
         assertThat(topic.partition(0).leader()).isEqualTo(3);
-        assertThat(topic.partition(1).replicas()).containsExactly(2, 3);
+        assertThat(topic.partition(1).replicas()).containsExactly(2);
+    }
+
+    @Test
+    void moreThanOneReplicaIsRefusedUntilReplicationExists() throws Exception {
+        start(3);
+        assertError(NewTopic.of("rf2", 1, (short) 2), Errors.INVALID_REPLICATION_FACTOR,
+                "replication factor > 1 needs replication, not implemented yet");
+        assertError(new NewTopic("manual2", -1, (short) -1, Map.of(0, List.of(3, 1)), Map.of()),
+                Errors.INVALID_REPLICATION_FACTOR, "replication factor > 1 needs replication, not implemented yet");
+        assertThat(node.image().topics().byName()).isEmpty();
     }
 
     @Test
@@ -243,7 +253,7 @@ class CreateTopicsTest {
     void someSucceedSomeFailInOneRequest() throws Exception {
         start(2);
         List<CreateTopicResult> results = get(controller.createTopics(List.of(
-                NewTopic.of("good1", 2, (short) 2), NewTopic.of("bad", 1, (short) 5), NewTopic.of("good2", 1, (short) 1)),
+                NewTopic.of("good1", 2, (short) 1), NewTopic.of("bad", 1, (short) 5), NewTopic.of("good2", 1, (short) 1)),
                 false));
         assertThat(results).extracting(r -> r.error().error())
                 .containsExactly(Errors.NONE, Errors.INVALID_REPLICATION_FACTOR, Errors.NONE);

@@ -31,7 +31,9 @@ class RecordCodecTest {
                 new RemoveTopicRecord(TOPIC_ID),
                 new ConfigRecord(ConfigResource.Type.TOPIC, "orders", "retention.ms", "1000"),
                 new ConfigRecord(ConfigResource.Type.BROKER, "", "log.retention.hours", null),
-                new ProducerIdsRecord(1_000_000_000_000L));
+                new ProducerIdsRecord(1_000_000_000_000L),
+                new BrokerFencingRecord(3, true),
+                new BrokerFencingRecord(3, false));
     }
 
     @ParameterizedTest

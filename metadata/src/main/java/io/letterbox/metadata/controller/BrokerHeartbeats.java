@@ -1,0 +1,53 @@
+package io.letterbox.metadata.controller;
+
+import io.letterbox.metadata.image.BrokerRegistration;
+import io.letterbox.metadata.image.ClusterImage;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The active controller's view of broker liveness: when each broker last heartbeated. A broker
+ * silent for longer than the session timeout should be fenced; a fenced one heard from within
+ * it should be unfenced. Kept in memory on the leader only: a new leader starts every broker's
+ * session at its own start, so no broker is fenced for the election's gap.
+ *
+ * <p>Thread-safe: heartbeats arrive on Ratis threads, {@link #changes} runs on a timer.
+ */
+public final class BrokerHeartbeats {
+    private final long sessionTimeoutMs;
+    private final LongSupplier clockMs;
+    private final Map<Integer, Long> lastSeenMs = new ConcurrentHashMap<>();
+    private volatile long leadingSinceMs;
+
+    /** @param clockMs a monotonic clock in milliseconds */
+    public BrokerHeartbeats(long sessionTimeoutMs, LongSupplier clockMs) {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.clockMs = clockMs;
+        this.leadingSinceMs = clockMs.getAsLong();
+    }
+
+    public void record(int brokerId) {
+        lastSeenMs.put(brokerId, clockMs.getAsLong());
+    }
+
+    /** This node just became the active controller: every session restarts now. */
+    public void startLeading() {
+        leadingSinceMs = clockMs.getAsLong();
+    }
+
+    /** The brokers whose fenced state should change, broker id to the state it should have. */
+    public Map<Integer, Boolean> changes(ClusterImage cluster) {
+        long now = clockMs.getAsLong();
+        Map<Integer, Boolean> changes = new TreeMap<>();
+        for (BrokerRegistration b : cluster.brokers().values()) {
+            long last = Math.max(leadingSinceMs, lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE));
+            boolean expired = now - last > sessionTimeoutMs;
+            if (expired != b.fenced()) {
+                changes.put(b.id(), expired);
+            }
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,50 @@
+package io.letterbox.metadata.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.letterbox.metadata.image.BrokerRegistration;
+import io.letterbox.metadata.image.ClusterImage;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+class BrokerHeartbeatsTest {
+    private final AtomicLong nowMs = new AtomicLong(1_000);
+    private final BrokerHeartbeats heartbeats = new BrokerHeartbeats(9_000, nowMs::get);
+
+    private static ClusterImage cluster(boolean fenced1, boolean fenced2) {
+        return new ClusterImage(Map.of(
+                1, new BrokerRegistration(1, Uuid.randomUuid(), List.of(), null, fenced1),
+                2, new BrokerRegistration(2, Uuid.randomUuid(), List.of(), null, fenced2)));
+    }
+
+    @Test
+    void aSilentBrokerIsFencedAfterTheSessionTimeoutAndUnfencedWhenHeardFrom() {
+        heartbeats.record(1);
+        heartbeats.record(2);
+        // Within the session both stay as they are
+        nowMs.addAndGet(9_000);
+        heartbeats.record(2);
+        assertThat(heartbeats.changes(cluster(false, false))).isEmpty();
+        // Past it, the broker that stopped heartbeating is to be fenced, the other not
+        nowMs.addAndGet(1);
+        assertThat(heartbeats.changes(cluster(false, false))).isEqualTo(Map.of(1, true));
+        // A heartbeat from the fenced broker unfences it
+        heartbeats.record(1);
+        assertThat(heartbeats.changes(cluster(true, false))).isEqualTo(Map.of(1, false));
+    }
+
+    @Test
+    void aNewLeaderGivesEveryBrokerAFullSession() {
+        // Given broker 1 last heard from long ago, under another leader
+        heartbeats.record(1);
+        nowMs.addAndGet(60_000);
+        // When this node starts leading, no one is fenced for the gap
+        heartbeats.startLeading();
+        assertThat(heartbeats.changes(cluster(false, false))).isEmpty();
+        nowMs.addAndGet(9_001);
+        assertThat(heartbeats.changes(cluster(false, false))).isEqualTo(Map.of(1, true, 2, true));
+    }
+}
