@@ -31,6 +31,7 @@ import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.LogMaintenance;
 import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.broker.replication.ReplicaFetchers;
 import io.letterbox.metadata.MetadataConfig;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.image.BrokerRegistration;
@@ -63,13 +64,14 @@ public final class Broker implements AutoCloseable {
     private final ConsumerGroupCoordinator consumerGroups;
     private final OffsetExpiry expiry;
     private final BrokerHeartbeatSender heartbeats;
+    private final ReplicaFetchers fetchers;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogMaintenance logMaintenance, LogManager logManager, MetadataNode metadata,
             DelayedFetches delayedFetches, GroupMetadataManager groups, ClassicGroupCoordinator classicGroups,
             ConsumerGroupCoordinator consumerGroups, OffsetExpiry expiry, BrokerHeartbeatSender heartbeats,
-            KafkaServer server) {
+            ReplicaFetchers fetchers, KafkaServer server) {
         this.config = config;
         this.logMaintenance = logMaintenance;
         this.logManager = logManager;
@@ -80,6 +82,7 @@ public final class Broker implements AutoCloseable {
         this.consumerGroups = consumerGroups;
         this.expiry = expiry;
         this.heartbeats = heartbeats;
+        this.fetchers = fetchers;
         this.server = server;
     }
 
@@ -128,11 +131,15 @@ public final class Broker implements AutoCloseable {
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         BrokerHeartbeatSender heartbeats = null;
+        ReplicaFetchers replicaFetchers = new ReplicaFetchers(config.nodeId(), config.replication(), metadata::image);
         try {
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
+            MetadataNode controllerNode = metadata;
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
-                    p -> fetches.onPartitionChanged(p.topicPartition()));
+                    p -> fetches.onPartitionChanged(p.topicPartition()), replicaFetchers,
+                    change -> controllerNode.controller().alterPartition(change));
+            replicaFetchers.startIsrChecks(() -> partitions.shrinkIsrs(config.replication().lagTimeMaxMs()));
             metadata.addListener(partitions);
             phases.end("partitions");
             logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
@@ -177,8 +184,9 @@ public final class Broker implements AutoCloseable {
                 log.debug("Started in {} ms: {} ms", totalMs, phases);
             }
             return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
-                    consumerGroups, expiry, heartbeats, server);
+                    consumerGroups, expiry, heartbeats, replicaFetchers, server);
         } catch (Exception e) {
+            replicaFetchers.close();
             if (heartbeats != null) {
                 heartbeats.close();
             }
@@ -251,6 +259,7 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         heartbeats.close();
+        fetchers.close();
         delayedFetches.close();
         expiry.close();
         classicGroups.close();
