@@ -51,6 +51,7 @@ public final class Partition {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
+    private static final long ISR_RETRY_BACKOFF_MS = 500;
 
     private final TopicPartition topicPartition;
     private final Uuid topicId;
@@ -65,6 +66,8 @@ public final class Partition {
     private volatile long leaderEpochStartOffset;
     private volatile int isrSize;
     private volatile boolean replicated;
+    /** After a refused ISR request, none is sent before this time (ms): the refusal usually needs a new image. */
+    private volatile long nextIsrRequestMs;
 
     Partition(TopicPartition topicPartition, Uuid topicId, int localId, PartitionImage image, Log log,
             GroupCommit groupCommit, Consumer<Partition> highWatermarkListener, IsrRequests isrRequests, long nowMs) {
@@ -154,7 +157,8 @@ public final class Partition {
             if (!replicas.recordFetch(replicaId, position, log.logEndOffset(), nowMs)) {
                 return false;
             }
-            expanded = replicas.expansionFor(replicaId, log.highWatermark(), leaderEpochStartOffset);
+            expanded = nowMs < nextIsrRequestMs ? null
+                    : replicas.expansionFor(replicaId, log.highWatermark(), leaderEpochStartOffset);
             partitionEpoch = replicas.partitionEpoch();
             if (expanded != null) {
                 replicas.setPending(expanded);
@@ -172,7 +176,7 @@ public final class Partition {
         int[] shrunk;
         int partitionEpoch;
         synchronized (this) {
-            shrunk = replicas.shrinkage(nowMs, lagMs);
+            shrunk = nowMs < nextIsrRequestMs ? null : replicas.shrinkage(nowMs, lagMs);
             partitionEpoch = replicas.partitionEpoch();
             if (shrunk != null) {
                 replicas.setPending(shrunk);
@@ -192,9 +196,10 @@ public final class Partition {
         isrRequests.request(new IsrChange(topicId, topicPartition.partition(), localId, leaderEpoch, partitionEpoch,
                 members)).whenComplete((answer, error) -> {
                     if (error != null || answer.error() != Errors.NONE) {
-                        LOG.info("The ISR change of {} was refused: {}", topicPartition,
+                        LOG.debug("The ISR change of {} was refused: {}", topicPartition,
                                 error != null ? error.toString() : answer.messageWithFallback());
                         synchronized (this) {
+                            nextIsrRequestMs = System.currentTimeMillis() + ISR_RETRY_BACKOFF_MS;
                             replicas.clearPending(isr);
                         }
                     }
