@@ -4,21 +4,16 @@ import static io.letterbox.it.support.ItSupport.await;
 import static io.letterbox.it.support.ItSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.letterbox.it.support.AckedStream;
 import io.letterbox.it.support.ItSupport;
 import io.letterbox.it.support.RawConnection;
 import io.letterbox.it.support.ThreeNodeCluster;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
@@ -111,44 +105,21 @@ class ReplicationIT {
         try (Admin admin = ItSupport.admin(cluster.bootstrap())) {
             topic = createReplicated(admin, "failover", 3, 2);
         }
-        Map<String, RecordMetadata> acked = new ConcurrentHashMap<>();
-        List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean streaming = new AtomicBoolean(true);
-        AtomicInteger sent = new AtomicInteger();
         AtomicLong lastAckOfPartition0 = new AtomicLong();
-        Semaphore inFlight = new Semaphore(200);
         Map<String, Object> settings = Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50,
                 ProducerConfig.LINGER_MS_CONFIG, 5);
+        AckedStream stream;
         try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings);
              Admin admin = ItSupport.admin(cluster.bootstrap())) {
-            Thread stream = new Thread(() -> {
-                try {
-                    while (streaming.get() && sent.get() < 200_000) {
-                        if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                            continue;
+            stream = new AckedStream(producer, 200, 200_000,
+                    seq -> new ProducerRecord<>(topic, seq % 3, "key-" + seq % 3, "v#" + seq), m -> {
+                        if (m.partition() == 0) {
+                            lastAckOfPartition0.set(System.nanoTime());
                         }
-                        int seq = sent.getAndIncrement();
-                        String value = "v#" + seq;
-                        producer.send(new ProducerRecord<>(topic, seq % 3, "key-" + seq % 3, value), (m, e) -> {
-                            if (e == null) {
-                                acked.put(value, m);
-                                if (m.partition() == 0) {
-                                    lastAckOfPartition0.set(System.nanoTime());
-                                }
-                            } else {
-                                failures.add(e);
-                            }
-                            inFlight.release();
-                        });
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "replicated-produce-stream");
-            stream.start();
-            await("records acknowledged before the first kill", () -> acked.size() >= 300);
+                    });
+            await("records acknowledged before the first kill", () -> stream.ackedCount() >= 300);
             for (int round = 1; round <= 3; round++) {
                 // When partition 0's leader is killed
                 int leader = leaderOf(admin, topic, 0);
@@ -167,33 +138,18 @@ class ReplicationIT {
                     List<TopicPartitionInfo> d = describe(admin, topic);
                     return d.size() == 3 && d.stream().allMatch(p -> p.isr().size() == 3);
                 });
-                int ackedNow = acked.size();
-                await("records acknowledged after round " + round, () -> acked.size() >= ackedNow + 200);
+                int ackedNow = stream.ackedCount();
+                await("records acknowledged after round " + round, () -> stream.ackedCount() >= ackedNow + 200);
             }
-            streaming.set(false);
-            stream.join(10_000);
+            stream.stop();
             producer.flush();
         }
 
-        // Then the producer never gave up on a record
-        assertThat(failures).as("send failures").isEmpty();
-        assertThat(acked).hasSize(sent.get());
-        // And every acknowledged record is there once, at its offset, in send order per partition
-        List<ConsumerRecord<String, String>> read = ItSupport.readAll(cluster.bootstrap(), topic);
-        assertThat(read).extracting(ConsumerRecord::value).doesNotHaveDuplicates();
-        Map<String, ConsumerRecord<String, String>> byValue = read.stream()
-                .collect(Collectors.toMap(ConsumerRecord::value, r -> r));
-        acked.forEach((value, m) -> {
-            ConsumerRecord<String, String> r = byValue.get(value);
-            assertThat(r).as("acknowledged record %s at %d/%d", value, m.partition(), m.offset()).isNotNull();
-            assertThat(r.partition()).as("partition of %s", value).isEqualTo(m.partition());
-            assertThat(r.offset()).as("offset of %s", value).isEqualTo(m.offset());
-        });
-        Map<Integer, List<Integer>> seqs = read.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
-                Collectors.mapping(r -> ItSupport.sequenceOf(r.value()), Collectors.toList())));
-        seqs.forEach((p, s) -> assertThat(s).as("send order in partition %d", p).isSorted());
+        // Then the producer never gave up on a record, and every acknowledged record is there once,
+        // at its offset, in send order per partition
+        stream.assertEveryAcknowledgedRecordIn(ItSupport.readAll(cluster.bootstrap(), topic));
         System.out.printf("ReplicationIT: %d records acknowledged and read back through three leader kills%n",
-                acked.size());
+                stream.ackedCount());
     }
 
     @Test

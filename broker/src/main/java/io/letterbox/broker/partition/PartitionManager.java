@@ -157,7 +157,7 @@ public final class PartitionManager implements MetadataListener {
                         partitions.remove(tp);
                         existing.close(new NotLeaderOrFollowerException("leadership moved"));
                     }
-                    if (contains(pi.replicas(), nodeId)) {
+                    if (ReplicaSet.contains(pi.replicas(), nodeId)) {
                         followers.put(tp, pi);
                     }
                     continue;
@@ -248,15 +248,6 @@ public final class PartitionManager implements MetadataListener {
             }
             return logs;
         }
-    }
-
-    private static boolean contains(int[] brokers, int id) {
-        for (int b : brokers) {
-            if (b == id) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private LogConfig logConfigOrDefault(MetadataImage image, TopicImage topic) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -13,16 +14,22 @@ import java.util.stream.IntStream;
  */
 public final class ThreeNodeCluster implements AutoCloseable {
     private final List<BrokerProcess> nodes = new ArrayList<>();
+    private final String voters;
 
     /** @param overrides applied to every node, after the cluster keys */
     public ThreeNodeCluster(String name, Map<String, String> overrides) {
+        this(name, id -> overrides);
+    }
+
+    /** @param overrides by node id: applied to that node, after the cluster keys */
+    public ThreeNodeCluster(String name, IntFunction<Map<String, String>> overrides) {
         int[] clientPorts = new int[3];
         int[] controllerPorts = new int[3];
         for (int i = 0; i < 3; i++) {
             clientPorts[i] = ItSupport.freePort();
             controllerPorts[i] = ItSupport.freePort();
         }
-        String voters = IntStream.range(0, 3).mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
+        voters = IntStream.range(0, 3).mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
                 .collect(Collectors.joining(","));
         for (int i = 0; i < 3; i++) {
             BrokerProcess.Builder b = BrokerProcess.builder(name + "-node" + (i + 1))
@@ -34,7 +41,7 @@ public final class ThreeNodeCluster implements AutoCloseable {
                     .override("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPorts[i])
                     .override("controller.listener.names", "CONTROLLER")
                     .override("controller.quorum.voters", voters);
-            overrides.forEach(b::override);
+            overrides.apply(i + 1).forEach(b::override);
             nodes.add(b.build());
         }
     }
@@ -48,6 +55,15 @@ public final class ThreeNodeCluster implements AutoCloseable {
     /** The node with this id (1..3). */
     public BrokerProcess node(int id) {
         return nodes.get(id - 1);
+    }
+
+    public List<BrokerProcess> nodes() {
+        return nodes;
+    }
+
+    /** {@code controller.quorum.voters} of this cluster. */
+    public String voters() {
+        return voters;
     }
 
     /** The bootstrap servers of the nodes running now. */
