@@ -153,8 +153,15 @@ final class ReplicaFetcher implements Runnable {
     private boolean apply(FollowedPartition p, FetchResponseData.PartitionData answer) {
         Errors error = Errors.forCode(answer.errorCode());
         Log log = p.log();
+        if (error == Errors.OFFSET_OUT_OF_RANGE && answer.logStartOffset() > log.logEndOffset()) {
+            // The leader's retention removed what this replica lacks: start over where the leader's log starts.
+            LOG.info("Restarting {} at {}: the leader's log no longer holds {}", p.topicPartition(),
+                    answer.logStartOffset(), log.logEndOffset());
+            log.truncateFullyAndStartAt(answer.logStartOffset());
+            return true;
+        }
         if (error != Errors.NONE) {
-            // A leader change in flight: the metadata image will name the next leader.
+            // Mostly a leader change in flight: the metadata image will name the next leader.
             LOG.debug("Fetch of {} from broker {} answered {}", p.topicPartition(), leaderId, error);
             return false;
         }

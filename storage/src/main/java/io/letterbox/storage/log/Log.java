@@ -947,22 +947,7 @@ public final class Log implements Closeable {
                 try {
                     int interval = config.indexIntervalBytes();
                     if (offset < logStartOffset) {
-                        List<Segment> all = List.copyOf(segments.values());
-                        // Renamed before the new segment is created: it may have the same base offset.
-                        for (Segment seg : all) {
-                            seg.renameForDeletion();
-                        }
-                        Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
-                        replaceSegments(all, created);
-                        scheduleDeletion(all);
-                        active = created;
-                        logStartOffset = offset;
-                        epochCache.clear();
-                        producerState.deleteSnapshotsAfter(-1L);
-                        LogStartOffsetListener l = listener;
-                        if (l != null) {
-                            l.onLogStartOffsetChanged(this);
-                        }
+                        restartAt(offset);
                     } else {
                         Segment target = segments.floorEntry(offset).getValue();
                         retire(List.copyOf(segments.tailMap(target.baseOffset(), false).values()));
@@ -994,6 +979,51 @@ public final class Log implements Closeable {
         long target = own.epoch() == leaderEpoch ? Math.min(own.endOffset(), leaderEndOffset) : leaderEndOffset;
         truncateTo(Math.min(Math.max(target, 0), logEndOffset));
         return logEndOffset;
+    }
+
+    /**
+     * Empties the log and starts it again at {@code offset}: a follower whose leader's log now starts past
+     * this log's end (retention removed what it lacks). Durable on return, as {@link #truncateTo}.
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Cannot restart " + topicPartition + " at negative offset " + offset);
+        }
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                ensureOpen();
+                truncations++;
+                try {
+                    restartAt(offset);
+                    logEndOffset = offset;
+                    highWatermark = offset;
+                    flushedOffset = offset;
+                    rebuildProducerState();
+                } catch (IOException e) {
+                    throw storageFailure("Restarting " + topicPartition + " at " + offset, e);
+                }
+            }
+        }
+    }
+
+    /** Replaces every segment with an empty one at {@code offset}, the new log start (both locks held). */
+    private void restartAt(long offset) throws IOException {
+        List<Segment> all = List.copyOf(segments.values());
+        // Renamed before the new segment is created: it may have the same base offset.
+        for (Segment seg : all) {
+            seg.renameForDeletion();
+        }
+        Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
+        replaceSegments(all, created);
+        scheduleDeletion(all);
+        active = created;
+        logStartOffset = offset;
+        epochCache.clear();
+        producerState.deleteSnapshotsAfter(-1L);
+        LogStartOffsetListener l = listener;
+        if (l != null) {
+            l.onLogStartOffsetChanged(this);
+        }
     }
 
     // ---------------------------------------------------------------- compaction

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.CorruptRecordException;
@@ -113,6 +114,25 @@ class FollowerAppendTest {
         for (RecordBatch b : readAll(follower).batches()) {
             assertThat(b.partitionLeaderEpoch()).isEqualTo(b.baseOffset() < 3 ? 0 : 1);
         }
+    }
+
+    @Test
+    void anEmptyReplicaRestartsWhereTheLeadersLogNowStarts() {
+        // Given a leader whose records below 2 were deleted, and a follower that never had any
+        leader = openLog(leaderDir, LogConfig.defaults());
+        follower = openLog(followerDir, LogConfig.defaults());
+        for (String v : List.of("a", "b", "c", "d")) {
+            leader.appendAsLeader(batch(v), 0, NOW);
+        }
+        leader.updateHighWatermark(4);
+        leader.deleteRecordsBefore(2);
+        // When the follower restarts at the leader's log start and fetches from there
+        follower.truncateFullyAndStartAt(leader.logStartOffset());
+        follower.appendAsFollower(fetched(leader, leader.logStartOffset()));
+        // Then it holds what the leader still has, at the same offsets
+        assertThat(follower.logStartOffset()).isEqualTo(2);
+        assertThat(values(readAll(follower))).containsExactly("c", "d");
+        assertThat(offsets(readAll(follower))).containsExactly(2L, 3L);
     }
 
     @Test
