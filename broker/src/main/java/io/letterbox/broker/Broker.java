@@ -43,8 +43,8 @@ import io.letterbox.storage.log.LogManager;
  * One Letterbox node: its logs, its metadata log, its partitions and its listeners, started in
  * that order and stopped in the reverse one.
  *
- * <p>{@link #close()} is the clean shutdown: stop accepting, answer waiting requests, stop the
- * network, stop the log maintenance tasks, then flush and fsync every log and write checkpoints and
+ * <p>{@link #close()} is the clean shutdown: stop accepting, hand leaderships over to other in-sync
+ * replicas (in a cluster), answer waiting requests, stop the network, stop the log maintenance tasks, then flush and fsync every log and write checkpoints and
  * the clean-shutdown marker.
  */
 public final class Broker implements AutoCloseable {
@@ -250,6 +250,23 @@ public final class Broker implements AutoCloseable {
         return logManager;
     }
 
+    /**
+     * Controlled shutdown: in a cluster, this broker asks the controller to fence it now, so its partitions
+     * get new leaders (and it leaves their ISRs) before it stops, not a session timeout after. A single
+     * node, or a cluster without a reachable controller, just stops.
+     */
+    private void handOverLeaderships() {
+        if (metadata.image().cluster().liveBrokers().size() < 2) {
+            return;
+        }
+        try {
+            metadata.controller().setFenced(config.nodeId(), true).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Could not hand over leaderships before stopping: {}",
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -259,6 +276,7 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         heartbeats.close();
+        handOverLeaderships();
         fetchers.close();
         delayedFetches.close();
         expiry.close();

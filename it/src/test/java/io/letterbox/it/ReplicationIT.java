@@ -44,8 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * partition leader is killed with SIGKILL three times in a row (and restarted), and every acknowledged
  * record is read back exactly once, at its acknowledged offset, in send order per partition; a killed
  * follower leaves the ISR and rejoins it once restarted; acks=all with fewer in-sync replicas than
- * min.insync.replicas is refused with NOT_ENOUGH_REPLICAS, and with two of three nodes dead nothing
- * is acknowledged.
+ * min.insync.replicas is refused with NOT_ENOUGH_REPLICAS; a leader stopped with SIGTERM hands its
+ * partitions over first; with two of three nodes dead nothing is acknowledged.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicationIT {
@@ -214,13 +214,40 @@ class ReplicationIT {
                 .containsExactly("acks-1", "after#1");
     }
 
+    @Test
+    @Order(4)
+    void aStoppingLeaderHandsItsPartitionsOverBeforeItStops() {
+        try (Admin admin = ItSupport.admin(cluster.bootstrap())) {
+            String topic = createReplicated(admin, "controlled", 1, 2);
+            int leader = leaderOf(admin, topic, 0);
+            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap())) {
+                get(producer.send(new ProducerRecord<>(topic, "k", "before#0")));
+                // When the leader is stopped with SIGTERM
+                long stopping = System.nanoTime();
+                cluster.node(leader).stop();
+                // Then another replica leads without waiting out the session timeout
+                await("a new leader", () -> leaderOf(admin, topic, 0) > 0 && leaderOf(admin, topic, 0) != leader);
+                long handedOverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+                System.out.printf("ReplicationIT: leader %d stopped, partition led by %d %d ms after SIGTERM%n",
+                        leader, leaderOf(admin, topic, 0), handedOverMs);
+                assertThat(handedOverMs).isLessThan(SESSION_TIMEOUT_MS);
+                get(producer.send(new ProducerRecord<>(topic, "k", "while-stopped#1")));
+                cluster.node(leader).start();
+                await("broker " + leader + " back in the ISR", Duration.ofSeconds(30),
+                        () -> isr(admin, topic, 0).size() == 3);
+            }
+            assertThat(ItSupport.readAll(cluster.bootstrap(), topic)).extracting(ConsumerRecord::value)
+                    .containsExactly("before#0", "while-stopped#1");
+        }
+    }
+
     /**
      * With two of three combined nodes dead the metadata quorum is gone too, so the ISR cannot shrink
      * (as in Kafka with three combined nodes): acks=all is not acknowledged, it times out. Last: the
      * cluster is not brought back.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void withTwoOfThreeNodesDeadNothingIsAcknowledged() {
         String topic;
         int leader;

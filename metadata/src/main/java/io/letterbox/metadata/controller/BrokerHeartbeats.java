@@ -22,6 +22,8 @@ public final class BrokerHeartbeats {
     private final Map<Integer, Long> lastSeenMs = new ConcurrentHashMap<>();
     /** The incarnation each broker last registered with, as this controller saw it. */
     private final Map<Integer, Uuid> incarnations = new ConcurrentHashMap<>();
+    /** When this controller first saw each fenced broker fenced. */
+    private final Map<Integer, Long> fencedSeenMs = new ConcurrentHashMap<>();
     private volatile long leadingSinceMs;
 
     /** @param clockMs a monotonic clock in milliseconds */
@@ -45,14 +47,23 @@ public final class BrokerHeartbeats {
         long now = clockMs.getAsLong();
         Map<Integer, Boolean> changes = new TreeMap<>();
         for (BrokerRegistration b : cluster.brokers().values()) {
-            if (!b.incarnationId().equals(incarnations.put(b.id(), b.incarnationId()))) {
-                // A (re-)registration is a sign of life: its first heartbeat may still be on the way.
+            if (!b.incarnationId().equals(incarnations.put(b.id(), b.incarnationId())) && !b.fenced()) {
+                // A (re-)registration (which unfences) is a sign of life: its first heartbeat may still be on the way.
                 lastSeenMs.merge(b.id(), now, Math::max);
             }
-            long last = Math.max(leadingSinceMs, lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE));
-            boolean expired = now - last > sessionTimeoutMs;
-            if (expired != b.fenced()) {
-                changes.put(b.id(), expired);
+            long heard = lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE);
+            if (b.fenced()) {
+                // Only a heartbeat sent after the fencing unfences: a broker fenced at its controlled
+                // shutdown stays fenced, and a new controller does not revive the dead.
+                long fencedSince = fencedSeenMs.computeIfAbsent(b.id(), id -> now);
+                if (heard >= fencedSince && now - heard <= sessionTimeoutMs) {
+                    changes.put(b.id(), false);
+                }
+            } else {
+                fencedSeenMs.remove(b.id());
+                if (now - Math.max(leadingSinceMs, heard) > sessionTimeoutMs) {
+                    changes.put(b.id(), true);
+                }
             }
         }
         return changes;

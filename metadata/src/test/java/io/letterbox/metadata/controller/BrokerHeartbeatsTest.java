@@ -65,4 +65,19 @@ class BrokerHeartbeatsTest {
         // When broker 1 restarts and registers again (which unfences it) before its first heartbeat
         assertThat(heartbeats.changes(cluster(Uuid.randomUuid(), false, false))).isEmpty();
     }
+
+    @Test
+    void aBrokerFencedAfterItsLastHeartbeatStaysFenced() {
+        // Given broker 1 heard from, then fenced at its controlled shutdown (its heartbeats stopped first)
+        heartbeats.record(1);
+        heartbeats.record(2);
+        nowMs.addAndGet(100);
+        // Then its last heartbeat, though within the session, does not unfence it
+        assertThat(heartbeats.changes(cluster(true, false))).isEmpty();
+        nowMs.addAndGet(1_000);
+        assertThat(heartbeats.changes(cluster(true, false))).isEmpty();
+        // but one sent after the fencing does
+        heartbeats.record(1);
+        assertThat(heartbeats.changes(cluster(true, false))).isEqualTo(Map.of(1, false));
+    }
 }
