@@ -182,7 +182,7 @@ public final class PartitionManager implements MetadataListener {
                 open(topic, opening, logConfig, now);
             }
             if (!followers.isEmpty()) {
-                follow(topic, followers, logConfig, configChanged, following);
+                follow(topic, followers, logConfig, following);
             }
         }
         fetchers.retain(following);
@@ -213,17 +213,17 @@ public final class PartitionManager implements MetadataListener {
         }
     }
 
-    /** Hands the partitions of {@code topic} this broker follows to their leader's fetcher, creating their logs. */
+    /**
+     * Hands the partitions of {@code topic} this broker follows to their leader's fetcher, creating their logs
+     * (an existing log takes {@code logConfig} on the way).
+     */
     private void follow(TopicImage topic, Map<TopicPartition, PartitionImage> followers, LogConfig logConfig,
-            boolean configChanged, Set<TopicPartition> following) {
+            Set<TopicPartition> following) {
         Map<TopicPartition, Integer> noEpoch = new LinkedHashMap<>();
         followers.keySet().forEach(tp -> noEpoch.put(tp, -1));
         for (Log partitionLog : logs(topic, noEpoch, logConfig)) {
             TopicPartition tp = partitionLog.topicPartition();
             PartitionImage pi = followers.get(tp);
-            if (configChanged) {
-                partitionLog.updateConfig(logConfig);
-            }
             if (pi.leader() < 0) {
                 continue; // no leader to fetch from until one is elected
             }
