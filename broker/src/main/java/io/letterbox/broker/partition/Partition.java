@@ -132,11 +132,6 @@ public final class Partition {
         leaderEpochStartOffset = start == null ? log.logEndOffset() : start;
     }
 
-    /** The ISR size in the metadata image. */
-    public int isrSize() {
-        return isrSize;
-    }
-
     /** acks=all needs min.insync.replicas in the ISR before anything is appended. */
     public void checkEnoughReplicas() {
         int min = log.config().minInsyncReplicas();

@@ -22,7 +22,6 @@ final class ReplicaSet {
     private static final long UNKNOWN = -1L;
 
     private final int localId;
-    private int[] replicas = new int[0];
     private int[] isr = new int[0];
     private int partitionEpoch = -1;
     /** The ISR asked for and not yet seen in an image, or null. */
@@ -49,7 +48,6 @@ final class ReplicaSet {
         if (newPartitionEpoch != partitionEpoch) {
             pendingIsr = null;
         }
-        replicas = newReplicas;
         isr = newIsr;
         partitionEpoch = newPartitionEpoch;
         followers.keySet().removeIf(id -> !contains(newReplicas, id));
@@ -67,18 +65,6 @@ final class ReplicaSet {
 
     int partitionEpoch() {
         return partitionEpoch;
-    }
-
-    int isrSize() {
-        return isr.length;
-    }
-
-    int replicaCount() {
-        return replicas.length;
-    }
-
-    boolean hasPendingChange() {
-        return pendingIsr != null;
     }
 
     void setPending(int[] requested) {
