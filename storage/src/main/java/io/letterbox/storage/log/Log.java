@@ -978,6 +978,16 @@ public final class Log implements Closeable {
         EpochEndOffset own = endOffsetForEpoch(leaderEpoch);
         long target = own.epoch() == leaderEpoch ? Math.min(own.endOffset(), leaderEndOffset) : leaderEndOffset;
         truncateTo(Math.min(Math.max(target, 0), logEndOffset));
+        // An epoch this replica started as leader but wrote nothing in diverges with no record to cut:
+        // it goes too, or the next fetch would name it again.
+        synchronized (writeLock) {
+            ensureOpen();
+            try {
+                epochCache.truncateFromEnd(Math.max(target, logStartOffset));
+            } catch (IOException e) {
+                throw storageFailure("Persisting the leader epochs of " + topicPartition, e);
+            }
+        }
         return logEndOffset;
     }
 

@@ -117,6 +117,27 @@ class FollowerAppendTest {
     }
 
     @Test
+    void dropsAnEpochItLedWithoutWritingAnything() {
+        // Given a replica that wrote 0..2 in epoch 0, then led epoch 1 without writing
+        follower = openLog(followerDir, LogConfig.defaults());
+        follower.assignEpochStartOffset(0);
+        follower.appendAsLeader(batch("a", "b", "c"), 0, NOW);
+        follower.assignEpochStartOffset(1);
+        // and a leader with the same records, now in epoch 2
+        leader = openLog(leaderDir, LogConfig.defaults());
+        leader.appendAsFollower(fetched(follower, 0));
+        leader.assignEpochStartOffset(2);
+        // When the leader answers the replica's last epoch (1) with the largest it knows below it
+        EpochEndOffset diverging = leader.endOffsetForEpoch(1);
+        assertThat(diverging).isEqualTo(new EpochEndOffset(0, 3));
+        long end = follower.truncateToDivergence(diverging.epoch(), diverging.endOffset());
+        // Then no record goes, but epoch 1 does: the next fetch names epoch 0, on which both agree
+        assertThat(end).isEqualTo(3);
+        assertThat(follower.latestEpoch()).hasValue(0);
+        assertThat(leader.endOffsetForEpoch(follower.latestEpoch().getAsInt()).endOffset()).isEqualTo(3);
+    }
+
+    @Test
     void anEmptyReplicaRestartsWhereTheLeadersLogNowStarts() {
         // Given a leader whose records below 2 were deleted, and a follower that never had any
         leader = openLog(leaderDir, LogConfig.defaults());
