@@ -3,41 +3,20 @@ package io.letterbox.metadata.controller;
 import static io.letterbox.metadata.Nodes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.Nodes;
 import io.letterbox.metadata.image.PartitionImage;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Leaders and ISRs as brokers come and go, and leaders' ISR change requests, on a real single-voter
  * metadata log with three registered brokers. Fencing is driven by hand, so no clock is involved.
  */
-class LeaderElectionTest {
-    @TempDir
-    Path dir;
-    MetadataNode node;
-    Controller controller;
-
-    @BeforeEach
-    void start() throws Exception {
-        node = Nodes.startWithBrokers(dir, 3);
-        controller = node.controller();
-    }
-
-    @AfterEach
-    void close() {
-        node.close();
-    }
-
+class LeaderElectionTest extends ControllerFixture {
     private Uuid create(String name, List<Integer> replicas, Map<String, String> configs) throws Exception {
         CreateTopicResult r = get(controller.createTopics(
                 List.of(new NewTopic(name, -1, (short) -1, Map.of(0, replicas), configs)), false)).get(0);
