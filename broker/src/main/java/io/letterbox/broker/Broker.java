@@ -31,6 +31,7 @@ import io.letterbox.broker.handler.Handlers;
 import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.LogMaintenance;
 import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.broker.replication.ReplicaFetchers;
 import io.letterbox.metadata.MetadataConfig;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.image.BrokerRegistration;
@@ -42,8 +43,8 @@ import io.letterbox.storage.log.LogManager;
  * One Letterbox node: its logs, its metadata log, its partitions and its listeners, started in
  * that order and stopped in the reverse one.
  *
- * <p>{@link #close()} is the clean shutdown: stop accepting, answer waiting requests, stop the
- * network, stop the log maintenance tasks, then flush and fsync every log and write checkpoints and
+ * <p>{@link #close()} is the clean shutdown: stop accepting, hand leaderships over to other in-sync
+ * replicas (in a cluster), answer waiting requests, stop the network, stop the log maintenance tasks, then flush and fsync every log and write checkpoints and
  * the clean-shutdown marker.
  */
 public final class Broker implements AutoCloseable {
@@ -63,13 +64,14 @@ public final class Broker implements AutoCloseable {
     private final ConsumerGroupCoordinator consumerGroups;
     private final OffsetExpiry expiry;
     private final BrokerHeartbeatSender heartbeats;
+    private final ReplicaFetchers fetchers;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogMaintenance logMaintenance, LogManager logManager, MetadataNode metadata,
             DelayedFetches delayedFetches, GroupMetadataManager groups, ClassicGroupCoordinator classicGroups,
             ConsumerGroupCoordinator consumerGroups, OffsetExpiry expiry, BrokerHeartbeatSender heartbeats,
-            KafkaServer server) {
+            ReplicaFetchers fetchers, KafkaServer server) {
         this.config = config;
         this.logMaintenance = logMaintenance;
         this.logManager = logManager;
@@ -80,6 +82,7 @@ public final class Broker implements AutoCloseable {
         this.consumerGroups = consumerGroups;
         this.expiry = expiry;
         this.heartbeats = heartbeats;
+        this.fetchers = fetchers;
         this.server = server;
     }
 
@@ -144,11 +147,15 @@ public final class Broker implements AutoCloseable {
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         BrokerHeartbeatSender heartbeats = null;
+        ReplicaFetchers replicaFetchers = new ReplicaFetchers(config.nodeId(), config.replication(), metadata::image);
         try {
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
+            MetadataNode controllerNode = metadata;
             PartitionManager partitions = new PartitionManager(config.nodeId(), config, logManager,
-                    p -> fetches.onPartitionChanged(p.topicPartition()));
+                    p -> fetches.onPartitionChanged(p.topicPartition()), replicaFetchers,
+                    change -> controllerNode.controller().alterPartition(change));
+            replicaFetchers.startIsrChecks(() -> partitions.shrinkIsrs(config.replication().lagTimeMaxMs()));
             metadata.addListener(partitions);
             phases.end("partitions");
             logMaintenance.start(partitions, logManager, config.logRetentionCheckIntervalMs(),
@@ -193,8 +200,9 @@ public final class Broker implements AutoCloseable {
                 log.debug("Started in {} ms: {} ms", totalMs, phases);
             }
             return new Broker(config, logMaintenance, logManager, metadata, delayedFetches, groups, classicGroups,
-                    consumerGroups, expiry, heartbeats, server);
+                    consumerGroups, expiry, heartbeats, replicaFetchers, server);
         } catch (Exception e) {
+            replicaFetchers.close();
             if (heartbeats != null) {
                 heartbeats.close();
             }
@@ -258,6 +266,23 @@ public final class Broker implements AutoCloseable {
         return logManager;
     }
 
+    /**
+     * Controlled shutdown: in a cluster, this broker asks the controller to fence it now, so its partitions
+     * get new leaders (and it leaves their ISRs) before it stops, not a session timeout after. A single
+     * node, or a cluster without a reachable controller, just stops.
+     */
+    private void handOverLeaderships() {
+        if (metadata.image().cluster().liveBrokers().size() < 2) {
+            return;
+        }
+        try {
+            metadata.controller().setFenced(config.nodeId(), true).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Could not hand over leaderships before stopping: {}",
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -267,6 +292,8 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         server.stopAccepting();
         heartbeats.close();
+        handOverLeaderships();
+        fetchers.close();
         delayedFetches.close();
         expiry.close();
         classicGroups.close();

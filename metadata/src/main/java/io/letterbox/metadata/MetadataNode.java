@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Broker liveness: brokers {@link #heartbeat}; while this node is the active controller, a
  * timer fences the registered brokers whose heartbeats stopped for the session timeout and
- * unfences those heard from again ({@link BrokerHeartbeats}).
+ * unfences those heard from again ({@link BrokerHeartbeats}), and elects leaders for partitions whose
+ * leader is unavailable.
  *
  * <p>Thread-safe. {@link #image()} is a volatile read and never blocks.
  */
@@ -89,6 +90,12 @@ public final class MetadataNode implements Closeable {
                         log.debug("Could not {} broker {}: {}", fenced ? "fence" : "unfence", id, e.toString());
                     }
                 }));
+        // Level-triggered: an election lost to a conflicting change is decided again on the next tick.
+        controller.electLeaders().whenComplete((v, e) -> {
+            if (e != null) {
+                log.debug("Could not elect leaders: {}", e.toString());
+            }
+        });
     }
 
     /**

@@ -146,7 +146,8 @@ public final class BrokerConfig {
                             + "a map is allocated as keys need it, up to its share.")
             .define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, ConfigDef.Type.DOUBLE, Double.MAX_VALUE, atLeast(1), MEDIUM,
                     "The cleaners' disk reads plus writes per second, all threads together; unlimited by default.")
-            .define("offsets.topic.replication.factor", SHORT, (short) 1, atLeast(1), LOW, "Replication factor of __consumer_offsets.")
+            .define("offsets.topic.replication.factor", SHORT, (short) 3, atLeast(1), LOW, "Replication factor of "
+                    + "__consumer_offsets; capped at the live brokers when it is created (so one node works alone).")
             .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, atLeast(1), LOW,
                     "Partitions of __consumer_offsets, fixed when it is created on first use; a group's partition is abs(hash(group)) % this.")
             .define(OFFSET_METADATA_MAX_BYTES, INT, 4096, atLeast(0), LOW,
@@ -193,7 +194,22 @@ public final class BrokerConfig {
                     "How often the broker tells the active controller it is alive.")
             .define(ClusterConfig.BROKER_SESSION_TIMEOUT_MS, LONG, 9000L, atLeast(1), MEDIUM,
                     "The controller fences a broker (clients stop being told of it) after this long without a heartbeat.")
-            .define("inter.broker.listener.name", STRING, null, LOW, "The listener brokers use between themselves.")
+            .define("inter.broker.listener.name", STRING, null, LOW, "The listener followers fetch from leaders "
+                    + "on (default: the first advertised listener).")
+            .define("replica.lag.time.max.ms", LONG, 30000L, atLeast(1), MEDIUM, "A follower that has not caught up "
+                    + "to the leader's log end for this long leaves the ISR.")
+            .define("num.replica.fetchers", INT, 1, atLeast(1), MEDIUM,
+                    "Fetcher threads (and connections) per source broker.")
+            .define("replica.fetch.max.bytes", INT, 1048576, atLeast(0), MEDIUM, "The most bytes a follower asks "
+                    + "for per partition (a larger first batch still comes whole).")
+            .define("replica.fetch.response.max.bytes", INT, 10485760, atLeast(0), LOW,
+                    "The most bytes a follower asks for per fetch.")
+            .define("replica.fetch.wait.max.ms", INT, 500, atLeast(0), LOW,
+                    "How long a follower's fetch waits at the leader for new records.")
+            .define("replica.fetch.backoff.ms", INT, 1000, atLeast(0), LOW,
+                    "How long a follower waits after a failed fetch before the next.")
+            .define("replica.socket.timeout.ms", INT, 30000, atLeast(1), LOW,
+                    "A follower's fetch that gets no answer in this long is retried on a new connection.")
             .define("listener.security.protocol.map", STRING, null, LOW, "Listener name to security protocol (PLAINTEXT only).")
             // Topic-level defaults: validated against the topic definition, no broker default.
             .define("log.segment.bytes", INT, null, MEDIUM, "Default segment.bytes: the largest segment file.")
@@ -353,6 +369,18 @@ public final class BrokerConfig {
 
     public short offsetsTopicReplicationFactor() {
         return (Short) values.get("offsets.topic.replication.factor");
+    }
+
+    /** The replication settings a follower and a leader use. */
+    public ReplicationConfig replication() {
+        String listener = (String) values.get("inter.broker.listener.name");
+        if (listener == null) {
+            listener = advertisedListeners.get(0).listenerName();
+        }
+        return new ReplicationConfig(listener, (Long) values.get("replica.lag.time.max.ms"),
+                (Integer) values.get("num.replica.fetchers"), (Integer) values.get("replica.fetch.max.bytes"),
+                (Integer) values.get("replica.fetch.response.max.bytes"), (Integer) values.get("replica.fetch.wait.max.ms"),
+                (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"));
     }
 
     public int offsetMetadataMaxBytes() {

@@ -77,7 +77,13 @@ public final class DelayedFetches implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 watchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(fetch);
             }
-            fetch.deadline = timer.schedule(fetch::expire, maxWaitMs, TimeUnit.MILLISECONDS);
+            try {
+                fetch.deadline = timer.schedule(fetch::expire, maxWaitMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // Shutting down (followers keep fetching until the listeners close): answer at once.
+                fetch.expire();
+                return;
+            }
         }
         fetch.wake();
     }

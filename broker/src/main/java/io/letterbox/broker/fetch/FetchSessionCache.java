@@ -182,6 +182,8 @@ public final class FetchSessionCache {
         public long fetchOffset;
         public int maxBytes;
         public int currentLeaderEpoch;
+        /** The epoch of the last batch a follower holds (Fetch v12+), -1 when unknown or a consumer. */
+        public int lastFetchedEpoch;
         long sentHighWatermark = -1;
         long sentLastStableOffset = -1;
         long sentLogStartOffset = -1;
@@ -197,6 +199,7 @@ public final class FetchSessionCache {
             fetchOffset = p.fetchOffset();
             maxBytes = p.partitionMaxBytes();
             currentLeaderEpoch = p.currentLeaderEpoch();
+            lastFetchedEpoch = p.lastFetchedEpoch();
         }
     }
 }

@@ -116,7 +116,7 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
     public int coordinatorFor(MetadataImage image, String groupId) {
         TopicImage topic = image.topics().byName().get(TOPIC);
         if (topic == null) {
-            createTopic();
+            createTopic(image);
             throw new CoordinatorNotAvailableException("The coordinator is not available: "
                     + TOPIC + " is being created.");
         }
@@ -180,13 +180,14 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
         return out;
     }
 
-    private void createTopic() {
+    /** Kafka refuses to create it until enough brokers exist; here fewer live brokers get fewer replicas. */
+    private void createTopic(MetadataImage image) {
         if (!creating.compareAndSet(false, true)) {
             return;
         }
-        log.debug("Creating {} with {} partitions (replication factor {})", TOPIC, configuredPartitions,
-                replicationFactor);
-        NewTopic t = new NewTopic(TOPIC, configuredPartitions, replicationFactor, Map.of(),
+        short rf = (short) Math.max(1, Math.min(replicationFactor, image.cluster().liveBrokers().size()));
+        log.debug("Creating {} with {} partitions (replication factor {})", TOPIC, configuredPartitions, rf);
+        NewTopic t = new NewTopic(TOPIC, configuredPartitions, rf, Map.of(),
                 Map.of("cleanup.policy", "compact"));
         controller.createTopics(List.of(t), false).whenComplete((results, error) -> {
             creating.set(false);

@@ -16,6 +16,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -45,6 +46,10 @@ import io.letterbox.storage.log.LogReadInfo;
  * <p>Limits: {@code max.bytes} over the response, {@code partition.max.bytes} per partition,
  * whole batches only; the first batch of the first non-empty partition is sent even when it is
  * larger, so a consumer never stalls on a big batch.
+ *
+ * <p>Followers (a replica id, Fetch v15+ ReplicaState) read up to the log end instead; their fetch
+ * offset is their position for the ISR and the high watermark, and a log that diverged from this
+ * leader's is answered with the epoch and offset to truncate to (DivergingEpoch, KIP-320).
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
@@ -82,8 +87,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return CompletableFuture.completedFuture(FetchResponse.of(ErrorMapping.errorOf(e), 0,
                     data.sessionId(), new LinkedHashMap<>(), List.of()));
         }
-        Read read = new Read(context, opened, data.maxBytes(), IsolationLevel.forId(data.isolationLevel()));
+        Read read = new Read(context, opened, data.maxBytes(), IsolationLevel.forId(data.isolationLevel()),
+                request.replicaId());
         FetchResponseData first = read.run();
+        read.followerPositionsRecorded = true;
         if (data.maxWaitMs() <= 0 || read.bytes >= data.minBytes() || read.errors || read.watched.isEmpty()) {
             return CompletableFuture.completedFuture(read.sent(first));
         }
@@ -117,17 +124,23 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         final FetchSessionCache.Opened opened;
         final int maxBytes;
         final IsolationLevel isolation;
+        /** The follower's broker id, or -1 for a consumer. */
+        final int replicaId;
         final List<TopicPartition> watched = new ArrayList<>();
         int bytes;
         boolean errors;
         LeaderHints hints;
+        /** A follower's position counts once per request, not again at each re-read of a waiting fetch. */
+        boolean followerPositionsRecorded;
 
-        Read(RequestContext context, FetchSessionCache.Opened opened, int maxBytes, IsolationLevel isolation) {
+        Read(RequestContext context, FetchSessionCache.Opened opened, int maxBytes, IsolationLevel isolation,
+                int replicaId) {
             this.byId = context.apiVersion() >= 13;
             this.context = context;
             this.opened = opened;
             this.maxBytes = maxBytes;
             this.isolation = isolation;
+            this.replicaId = replicaId;
         }
 
         /** This response is the one that goes out: the session remembers what it told. */
@@ -204,6 +217,18 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 TopicPartition tp = new TopicPartition(topic, key.partition());
                 Partition partition = partitions.leaderOrThrow(image, tp);
                 LeaderEpochs.check(cached.currentLeaderEpoch, partition.leaderEpoch());
+                if (replicaId >= 0) {
+                    EpochEndOffset diverging = divergence(partition, cached);
+                    if (diverging != null) {
+                        return out.setDivergingEpoch(diverging).setHighWatermark(partition.highWatermark())
+                                .setLastStableOffset(partition.lastStableOffset())
+                                .setLogStartOffset(partition.log().logStartOffset());
+                    }
+                    if (!followerPositionsRecorded
+                            && !partition.recordFollowerFetch(replicaId, cached.fetchOffset, System.currentTimeMillis())) {
+                        throw new NotLeaderOrFollowerException("Broker " + replicaId + " is no replica of " + tp);
+                    }
+                }
                 long limit = limit(partition);
                 long hw = partition.highWatermark();
                 out.setHighWatermark(hw).setLastStableOffset(partition.lastStableOffset())
@@ -247,13 +272,34 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return hints;
         }
 
+        /** Followers read up to the log end, consumers up to the high watermark (or the LSO). */
         private long limit(Partition p) {
+            if (replicaId >= 0) {
+                return p.log().logEndOffset();
+            }
             return isolation == IsolationLevel.READ_COMMITTED ? p.lastStableOffset() : p.highWatermark();
         }
 
         private String nameOf(TopicIdPartition key) {
             return byId ? FetchHandler.nameOf(images.get(), key.topicId()) : key.topic();
         }
+    }
+
+    /**
+     * KIP-320: where a follower's log stops agreeing with the leader's. Its last batch's epoch ends here
+     * before its fetch offset, or the leader has only older epochs: the answer names the epoch and end
+     * offset to truncate to. Null when the logs agree (or the follower sent no epoch).
+     */
+    private static EpochEndOffset divergence(Partition partition, CachedPartition cached) {
+        if (cached.lastFetchedEpoch < 0) {
+            return null;
+        }
+        io.letterbox.storage.log.EpochEndOffset end = partition.log().endOffsetForEpoch(cached.lastFetchedEpoch);
+        if (end.epoch() == io.letterbox.storage.log.EpochEndOffset.UNDEFINED_EPOCH
+                || end.epoch() >= cached.lastFetchedEpoch && end.endOffset() >= cached.fetchOffset) {
+            return null;
+        }
+        return new EpochEndOffset().setEpoch(end.epoch()).setEndOffset(end.endOffset());
     }
 
     private static String nameOf(MetadataImage image, Uuid id) {

@@ -35,7 +35,9 @@ import io.letterbox.storage.log.LogAppendInfo;
 /**
  * Produce: appends each partition's batches as received (validated in place by the log) and
  * answers by {@code acks}: 0 never, 1 once the batch is in the page cache, all (-1) once the
- * high watermark covers it, that is once it is fsynced under {@code flush.on.ack}. A partition
+ * high watermark covers it, that is once every in-sync replica has it (and it is fsynced here under
+ * {@code flush.on.ack}); acks=all with fewer than {@code min.insync.replicas} in sync is refused
+ * (NOT_ENOUGH_REPLICAS) before anything is appended. A partition
  * led elsewhere gets NOT_LEADER_OR_FOLLOWER with the leader and its endpoint (KIP-951, v10+).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
@@ -93,6 +95,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         throw new org.apache.kafka.common.errors.CorruptRecordException("produce request without records");
                     }
                     Partition partition = partitions.leaderOrThrow(image, new TopicPartition(topic, partitionData.index()));
+                    if (acks == -1) {
+                        partition.checkEnoughReplicas();
+                    }
                     LogAppendInfo info = partition.appendAsLeader(records, now);
                     out.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
                             .setLogStartOffset(info.logStartOffset());

@@ -2,6 +2,8 @@ package io.letterbox.broker.partition;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.broker.replication.FollowedPartition;
+import io.letterbox.broker.replication.ReplicaFetchers;
 import io.letterbox.metadata.MetadataListener;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.PartitionImage;
@@ -29,7 +33,9 @@ import io.letterbox.storage.log.LogManager;
 /**
  * The partitions this broker leads, kept in step with the metadata image: a new topic gets
  * its logs, a deleted topic loses them, a config change reaches each log. Handlers look
- * partitions up here without locks.
+ * partitions up here without locks. The partitions it is a follower of get their logs too and
+ * are fetched by the {@link ReplicaFetchers}; a follower becoming leader is first taken from its
+ * fetcher, then starts its leader epoch at its log end.
  *
  * <p>Image changes arrive on the metadata thread, one at a time, in log order.
  */
@@ -41,14 +47,30 @@ public final class PartitionManager implements MetadataListener {
     private final BrokerConfig config;
     private final LogManager logManager;
     private final Consumer<Partition> highWatermarkListener;
+    private final ReplicaFetchers fetchers;
+    private final Partition.IsrRequests isrRequests;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
 
+    /**
+     * @param highWatermarkListener told when a partition's high watermark moves, or (with followers)
+     *                              when it was appended to
+     */
     public PartitionManager(int nodeId, BrokerConfig config, LogManager logManager,
-            Consumer<Partition> highWatermarkListener) {
+            Consumer<Partition> highWatermarkListener, ReplicaFetchers fetchers, Partition.IsrRequests isrRequests) {
         this.nodeId = nodeId;
         this.config = config;
         this.logManager = logManager;
         this.highWatermarkListener = highWatermarkListener;
+        this.fetchers = fetchers;
+        this.isrRequests = isrRequests;
+    }
+
+    /** Every partition led here drops the followers out of sync for longer than {@code lagMs}. */
+    public void shrinkIsrs(long lagMs) {
+        long now = System.currentTimeMillis();
+        for (Partition p : partitions.values()) {
+            p.shrinkIsr(now, lagMs);
+        }
     }
 
     /** The partition if this broker leads it, else null. */
@@ -114,32 +136,40 @@ public final class PartitionManager implements MetadataListener {
                 remove(p);
             }
         }
+        long now = System.currentTimeMillis();
+        Set<TopicPartition> following = new HashSet<>();
         for (TopicImage topic : next.topics().byName().values()) {
             TopicImage before = previous.topics().byId().get(topic.id());
             boolean configChanged = brokerConfigsChanged || before == null
                     || !before.configs().equals(topic.configs());
             LogConfig logConfig = null;
-            Map<TopicPartition, Integer> opening = new LinkedHashMap<>();
+            Map<TopicPartition, PartitionImage> opening = new LinkedHashMap<>();
+            Map<TopicPartition, PartitionImage> followers = new LinkedHashMap<>();
             for (Map.Entry<Integer, PartitionImage> e : topic.partitions().entrySet()) {
                 PartitionImage pi = e.getValue();
                 TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
                 Partition existing = partitions.get(tp);
+                if (logConfig == null || configChanged) {
+                    logConfig = logConfigOrDefault(next, topic);
+                }
                 if (pi.leader() != nodeId) {
                     if (existing != null) {
                         partitions.remove(tp);
                         existing.close(new NotLeaderOrFollowerException("leadership moved"));
                     }
+                    if (ReplicaSet.contains(pi.replicas(), nodeId)) {
+                        followers.put(tp, pi);
+                    }
                     continue;
                 }
-                if (logConfig == null || configChanged) {
-                    logConfig = logConfigOrDefault(next, topic);
-                }
+                // The fetcher lets go of the log before it is appended to as leader.
+                fetchers.unfollow(tp);
                 if (existing == null) {
-                    opening.put(tp, pi.leaderEpoch());
+                    opening.put(tp, pi);
                     continue;
                 }
                 try {
-                    existing.setLeaderEpoch(pi.leaderEpoch());
+                    existing.update(pi, now);
                     if (configChanged) {
                         existing.log().updateConfig(logConfig);
                     }
@@ -149,9 +179,13 @@ public final class PartitionManager implements MetadataListener {
                 }
             }
             if (!opening.isEmpty()) {
-                open(topic, opening, logConfig);
+                open(topic, opening, logConfig, now);
+            }
+            if (!followers.isEmpty()) {
+                follow(topic, followers, logConfig, following);
             }
         }
+        fetchers.retain(following);
         // Logs on disk whose topic no longer exists (deleted while this broker was down).
         for (Log l : logManager.logs()) {
             if (!partitions.containsKey(l.topicPartition())) {
@@ -169,12 +203,41 @@ public final class PartitionManager implements MetadataListener {
      * fsync for all, each already in its leader epoch, so becoming leader writes nothing more); if a log
      * directory fails meanwhile, one by one, so that those on the other directories still open.
      */
-    private void open(TopicImage topic, Map<TopicPartition, Integer> epochs, LogConfig logConfig) {
-        List<Log> logs;
+    private void open(TopicImage topic, Map<TopicPartition, PartitionImage> opening, LogConfig logConfig, long now) {
+        Map<TopicPartition, Integer> epochs = new LinkedHashMap<>();
+        opening.forEach((tp, pi) -> epochs.put(tp, pi.leaderEpoch()));
+        for (Log partitionLog : logs(topic, epochs, logConfig)) {
+            TopicPartition tp = partitionLog.topicPartition();
+            partitions.put(tp, new Partition(tp, topic.id(), nodeId, opening.get(tp), partitionLog,
+                    logManager.groupCommit(), highWatermarkListener, isrRequests, now));
+        }
+    }
+
+    /**
+     * Hands the partitions of {@code topic} this broker follows to their leader's fetcher, creating their logs
+     * (an existing log takes {@code logConfig} on the way).
+     */
+    private void follow(TopicImage topic, Map<TopicPartition, PartitionImage> followers, LogConfig logConfig,
+            Set<TopicPartition> following) {
+        Map<TopicPartition, Integer> noEpoch = new LinkedHashMap<>();
+        followers.keySet().forEach(tp -> noEpoch.put(tp, -1));
+        for (Log partitionLog : logs(topic, noEpoch, logConfig)) {
+            TopicPartition tp = partitionLog.topicPartition();
+            PartitionImage pi = followers.get(tp);
+            if (pi.leader() < 0) {
+                continue; // no leader to fetch from until one is elected
+            }
+            following.add(tp);
+            fetchers.follow(new FollowedPartition(tp, topic.id(), partitionLog, pi.leader(), pi.leaderEpoch()));
+        }
+    }
+
+    /** The logs of {@code epochs}' partitions, created where missing; those on a failed directory left out. */
+    private List<Log> logs(TopicImage topic, Map<TopicPartition, Integer> epochs, LogConfig logConfig) {
         try {
-            logs = logManager.getOrCreate(epochs, topic.id(), logConfig);
+            return logManager.getOrCreate(epochs, topic.id(), logConfig);
         } catch (KafkaStorageException failure) {
-            logs = new ArrayList<>();
+            List<Log> logs = new ArrayList<>();
             for (Map.Entry<TopicPartition, Integer> e : epochs.entrySet()) {
                 try {
                     logs.addAll(logManager.getOrCreate(Map.of(e.getKey(), e.getValue()), topic.id(), logConfig));
@@ -183,11 +246,7 @@ public final class PartitionManager implements MetadataListener {
                             oneFailure.getMessage());
                 }
             }
-        }
-        for (Log partitionLog : logs) {
-            TopicPartition tp = partitionLog.topicPartition();
-            partitions.put(tp, new Partition(tp, topic.id(), epochs.get(tp), partitionLog,
-                    logManager.groupCommit(), highWatermarkListener));
+            return logs;
         }
     }
 
@@ -204,6 +263,7 @@ public final class PartitionManager implements MetadataListener {
 
     private void remove(Partition p) {
         partitions.remove(p.topicPartition());
+        fetchers.unfollow(p.topicPartition());
         p.close(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("topic deleted"));
         logManager.delete(p.topicPartition());
     }

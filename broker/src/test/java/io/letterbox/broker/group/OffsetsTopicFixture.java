@@ -6,12 +6,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 
 import io.letterbox.broker.config.BrokerConfig;
 import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.broker.replication.ReplicaFetchers;
 import io.letterbox.metadata.image.MetadataDelta;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.record.ClusterIdRecord;
@@ -39,7 +41,9 @@ public final class OffsetsTopicFixture implements AutoCloseable {
     private OffsetsTopicFixture(Path dir) {
         BrokerConfig config = BrokerConfig.parse(Map.of("log.dirs", dir.toString()));
         logs = LogManager.open(List.of(dir), config.topicDefaults(Map.of()));
-        partitions = new PartitionManager(1, config, logs, p -> { });
+        partitions = new PartitionManager(1, config, logs, p -> { },
+                new ReplicaFetchers(1, config.replication(), () -> MetadataImage.EMPTY),
+                change -> CompletableFuture.failedFuture(new IllegalStateException("single replica")));
         // No controller: the topic exists from the first image on, so nothing creates it.
         offsets = new GroupMetadataManager(1, PARTITIONS, (short) 1, partitions, null);
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.letterbox.storage.config.LogConfig;
 import io.letterbox.storage.log.FailurePoint;
+import io.letterbox.metadata.image.PartitionImage;
 import io.letterbox.storage.log.LogAppendInfo;
 import io.letterbox.storage.log.LogManager;
 
@@ -38,8 +39,9 @@ class PartitionTest {
         logs = LogManager.open(List.of(dir), Map.of());
         TopicPartition tp = new TopicPartition("t", 0);
         LogConfig config = LogConfig.of(Map.of("flush.on.ack", Boolean.toString(flushOnAck)), Map.of());
-        return new Partition(tp, Uuid.randomUuid(), 0, logs.getOrCreate(tp, Uuid.randomUuid(), config),
-                logs.groupCommit(), p -> moves.add(p.highWatermark()));
+        return new Partition(tp, Uuid.randomUuid(), 1, new PartitionImage(new int[] {1}, new int[] {1}, 1, 0, 0),
+                logs.getOrCreate(tp, Uuid.randomUuid(), config), logs.groupCommit(), p -> moves.add(p.highWatermark()),
+                change -> CompletableFuture.failedFuture(new IllegalStateException("single replica")), 0L);
     }
 
     private static MemoryRecords batch(String value) {

@@ -3,6 +3,7 @@ package io.letterbox.metadata.controller;
 import io.letterbox.metadata.image.BrokerRegistration;
 import io.letterbox.metadata.image.ClusterImage;
 import java.util.Map;
+import org.apache.kafka.common.Uuid;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -10,7 +11,7 @@ import java.util.function.LongSupplier;
 /**
  * The active controller's view of broker liveness: when each broker last heartbeated. A broker
  * silent for longer than the session timeout should be fenced; a fenced one heard from within
- * it should be unfenced. Kept in memory on the leader only: a new leader starts every broker's
+ * it should be unfenced; a registration with a new incarnation counts as a heartbeat. Kept in memory on the leader only: a new leader starts every broker's
  * session at its own start, so no broker is fenced for the election's gap.
  *
  * <p>Thread-safe: heartbeats arrive on Ratis threads, {@link #changes} runs on a timer.
@@ -19,6 +20,10 @@ public final class BrokerHeartbeats {
     private final long sessionTimeoutMs;
     private final LongSupplier clockMs;
     private final Map<Integer, Long> lastSeenMs = new ConcurrentHashMap<>();
+    /** The incarnation each broker last registered with, as this controller saw it. */
+    private final Map<Integer, Uuid> incarnations = new ConcurrentHashMap<>();
+    /** When this controller first saw each fenced broker fenced. */
+    private final Map<Integer, Long> fencedSeenMs = new ConcurrentHashMap<>();
     private volatile long leadingSinceMs;
 
     /** @param clockMs a monotonic clock in milliseconds */
@@ -42,10 +47,23 @@ public final class BrokerHeartbeats {
         long now = clockMs.getAsLong();
         Map<Integer, Boolean> changes = new TreeMap<>();
         for (BrokerRegistration b : cluster.brokers().values()) {
-            long last = Math.max(leadingSinceMs, lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE));
-            boolean expired = now - last > sessionTimeoutMs;
-            if (expired != b.fenced()) {
-                changes.put(b.id(), expired);
+            if (!b.incarnationId().equals(incarnations.put(b.id(), b.incarnationId())) && !b.fenced()) {
+                // A (re-)registration (which unfences) is a sign of life: its first heartbeat may still be on the way.
+                lastSeenMs.merge(b.id(), now, Math::max);
+            }
+            long heard = lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE);
+            if (b.fenced()) {
+                // Only a heartbeat sent after the fencing unfences: a broker fenced at its controlled
+                // shutdown stays fenced, and a new controller does not revive the dead.
+                long fencedSince = fencedSeenMs.computeIfAbsent(b.id(), id -> now);
+                if (heard >= fencedSince && now - heard <= sessionTimeoutMs) {
+                    changes.put(b.id(), false);
+                }
+            } else {
+                fencedSeenMs.remove(b.id());
+                if (now - Math.max(leadingSinceMs, heard) > sessionTimeoutMs) {
+                    changes.put(b.id(), true);
+                }
             }
         }
         return changes;

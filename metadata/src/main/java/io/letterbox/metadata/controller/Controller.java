@@ -9,6 +9,7 @@ import io.letterbox.metadata.record.BrokerFencingRecord;
 import io.letterbox.metadata.record.ClusterIdRecord;
 import io.letterbox.metadata.record.ConfigRecord;
 import io.letterbox.metadata.record.MetadataRecord;
+import io.letterbox.metadata.record.PartitionChangeRecord;
 import io.letterbox.metadata.record.PartitionRecord;
 import io.letterbox.metadata.record.ProducerIdsRecord;
 import io.letterbox.metadata.record.RegisterBrokerRecord;
@@ -69,6 +70,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Controller implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
+    private static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
 
     private final MetadataWriter writer;
     private final Supplier<MetadataImage> committed;
@@ -116,11 +118,18 @@ public final class Controller implements Closeable {
             if (registration.equals(existing)) {
                 return Outcome.<Void>of(null);
             }
+            List<MetadataRecord> records = new ArrayList<>();
             if (existing != null && existing.fenced()) {
                 log.info("Unfencing broker {}: it registered again", registration.id());
+            } else if (existing != null && !existing.incarnationId().equals(registration.incarnationId())) {
+                // A restarted broker lost what it knew as leader (its followers' positions): leadership
+                // moves to another in-sync replica where there is one, and it rejoins ISRs by catching up.
+                records.addAll(PartitionLeadership.changes(base,
+                        b -> b != registration.id() && isLive(base, b), this::uncleanAllowed, true));
             }
-            return new Outcome<Void>(null, List.of(new RegisterBrokerRecord(registration.id(),
-                    registration.incarnationId(), registration.endpoints(), registration.rack())));
+            records.add(new RegisterBrokerRecord(registration.id(),
+                    registration.incarnationId(), registration.endpoints(), registration.rack()));
+            return new Outcome<Void>(null, records);
         });
     }
 
@@ -138,8 +147,91 @@ public final class Controller implements Closeable {
                 return Outcome.<Void>of(null);
             }
             log.info("{} broker {}", fenced ? "Fencing" : "Unfencing", brokerId);
-            return new Outcome<Void>(null, List.of(new BrokerFencingRecord(brokerId, fenced)));
+            List<MetadataRecord> records = new ArrayList<>();
+            records.add(new BrokerFencingRecord(brokerId, fenced));
+            records.addAll(PartitionLeadership.changes(base,
+                    b -> b == brokerId ? !fenced : isLive(base, b), this::uncleanAllowed, false));
+            return new Outcome<Void>(null, records);
         });
+    }
+
+    /**
+     * Elects a leader for every partition whose leader is unavailable and drops unavailable brokers
+     * from ISRs (see {@link PartitionLeadership}); nothing to write when all is in order. Run
+     * periodically by the active controller, so a change lost to a conflicting one is decided again.
+     */
+    public CompletableFuture<Void> electLeaders() {
+        return run(base -> new Outcome<Void>(null,
+                List.copyOf(PartitionLeadership.changes(base, b -> isLive(base, b), this::uncleanAllowed, false))));
+    }
+
+    /**
+     * A partition leader's request to set its ISR (Kafka's AlterPartition). Refused with
+     * FENCED_LEADER_EPOCH for an old leader epoch, NOT_LEADER_OR_FOLLOWER when the broker does not lead
+     * the partition, INVALID_UPDATE_VERSION for a stale partition epoch, INELIGIBLE_REPLICA when it adds an
+     * unavailable broker, INVALID_REQUEST for an ISR that is empty, lacks the leader or names a
+     * non-replica. The change is conditional on the partition epoch, so even a request validated against
+     * a stale image never undoes a newer change; the caller learns the outcome from the image.
+     */
+    public CompletableFuture<ApiError> alterPartition(IsrChange request) {
+        return run(base -> {
+            TopicImage topic = base.topics().get(request.topicId());
+            if (topic == null) {
+                return Outcome.of(new ApiError(Errors.UNKNOWN_TOPIC_ID));
+            }
+            io.letterbox.metadata.image.PartitionImage p = topic.partition(request.partition());
+            if (p == null) {
+                return Outcome.of(new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION));
+            }
+            ApiError invalid = validateIsrChange(base, p, request);
+            if (invalid != null) {
+                return Outcome.of(invalid);
+            }
+            return new Outcome<>(ApiError.NONE, List.of(new PartitionChangeRecord(request.topicId(),
+                    request.partition(), null, request.isr(), PartitionChangeRecord.NO_LEADER_CHANGE,
+                    p.partitionEpoch())));
+        });
+    }
+
+    private static ApiError validateIsrChange(MetadataImage base, io.letterbox.metadata.image.PartitionImage p,
+                                              IsrChange request) {
+        if (request.leaderEpoch() < p.leaderEpoch()) {
+            return new ApiError(Errors.FENCED_LEADER_EPOCH, "Leader epoch " + request.leaderEpoch()
+                    + " is older than the partition's " + p.leaderEpoch());
+        }
+        if (p.leader() != request.brokerId() || request.leaderEpoch() != p.leaderEpoch()) {
+            return new ApiError(Errors.NOT_LEADER_OR_FOLLOWER, "Broker " + request.brokerId()
+                    + " does not lead the partition in epoch " + request.leaderEpoch());
+        }
+        if (request.partitionEpoch() != p.partitionEpoch()) {
+            return new ApiError(Errors.INVALID_UPDATE_VERSION, "Partition epoch " + request.partitionEpoch()
+                    + " is not the current " + p.partitionEpoch());
+        }
+        if (!request.isr().contains(request.brokerId())) {
+            return new ApiError(Errors.INVALID_REQUEST, "The ISR must contain the leader " + request.brokerId());
+        }
+        for (int b : request.isr()) {
+            if (!PartitionLeadership.contains(p.replicas(), b)) {
+                return new ApiError(Errors.INVALID_REQUEST, "Broker " + b + " is not a replica");
+            }
+            if (!PartitionLeadership.contains(p.isr(), b) && !isLive(base, b)) {
+                return new ApiError(Errors.INELIGIBLE_REPLICA, "Broker " + b + " is not available");
+            }
+        }
+        return null;
+    }
+
+    private static boolean isLive(MetadataImage image, int brokerId) {
+        BrokerRegistration b = image.cluster().broker(brokerId);
+        return b != null && !b.fenced();
+    }
+
+    private boolean uncleanAllowed(TopicImage topic) {
+        String value = topic.configs().get(UNCLEAN_LEADER_ELECTION);
+        if (value == null) {
+            value = validator.defaultValue(ConfigResource.Type.TOPIC, UNCLEAN_LEADER_ELECTION);
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** Creates topics; one result per distinct name, in request order. */
@@ -251,18 +343,8 @@ public final class Controller implements Closeable {
 
     /** Places replicas on the live brokers; see {@link ReplicaPlacement}. */
     private List<List<Integer>> placeReplicas(MetadataImage base, int numPartitions, int replicationFactor) {
-        List<List<Integer>> assignment = ReplicaPlacement.place(base.cluster().liveBrokers().values(), numPartitions,
-                replicationFactor, placementCursor++);
-        requireSingleReplica(replicationFactor);
-        return assignment;
-    }
-
-    /** Followers do not fetch from leaders yet, so a second replica would never hold any data. */
-    private static void requireSingleReplica(int replicationFactor) {
-        if (replicationFactor > 1) {
-            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException(
-                    "replication factor > 1 needs replication, not implemented yet");
-        }
+        return ReplicaPlacement.place(base.cluster().liveBrokers().values(), numPartitions, replicationFactor,
+                placementCursor++);
     }
 
     private static List<List<Integer>> manualAssignment(MetadataImage base, NewTopic topic) {
@@ -291,7 +373,6 @@ public final class Controller implements Closeable {
             }
             assignment.add(List.copyOf(replicas));
         }
-        requireSingleReplica(assignment.get(0).size());
         return assignment;
     }
 
@@ -411,7 +492,6 @@ public final class Controller implements Closeable {
             assignment = new ArrayList<>();
             for (List<Integer> replicas : request.assignments()) {
                 validateReplicas(base, replicas);
-                requireSingleReplica(replicas.size());
                 assignment.add(List.copyOf(replicas));
             }
         } else {

@@ -171,6 +171,10 @@ public final class MetadataDelta {
         if (p == null) {
             throw new RecordReplayException("Unknown partition " + t.name + "-" + r.partition());
         }
+        if (r.expectedPartitionEpoch() != PartitionChangeRecord.ANY_PARTITION_EPOCH
+                && r.expectedPartitionEpoch() != p.partitionEpoch()) {
+            return; // decided on a stale view of the partition: a newer change won
+        }
         int[] replicas = r.replicas() == null ? p.replicas() : toArray(r.replicas());
         int[] isr = r.isr() == null ? p.isr() : toArray(r.isr());
         boolean leaderChanged = r.leader() != PartitionChangeRecord.NO_LEADER_CHANGE && r.leader() != p.leader();

@@ -7,18 +7,30 @@ import org.apache.kafka.common.Uuid;
 /**
  * A change to an existing partition. Null lists and {@link #NO_LEADER_CHANGE} mean "unchanged".
  * Replay bumps the partition epoch always, and the leader epoch when the leader changes.
+ *
+ * <p>{@code expectedPartitionEpoch} makes the change conditional: replay ignores it (deterministically,
+ * on every node) unless the partition is still at that epoch. Changes decided from an image that may be
+ * stale (a leader's ISR request, an election) carry it, so a later, conflicting change is never undone.
+ * {@link #ANY_PARTITION_EPOCH} applies the change unconditionally.
  */
-public record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader)
-        implements MetadataRecord {
+public record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
+                                    int expectedPartitionEpoch) implements MetadataRecord {
     /** Leader value meaning the leader stays as it is. */
     public static final int NO_LEADER_CHANGE = -2;
     /** Leader value meaning the partition has no leader. */
     public static final int NO_LEADER = -1;
+    /** Expected partition epoch meaning "whatever it is". */
+    public static final int ANY_PARTITION_EPOCH = -1;
 
     public PartitionChangeRecord {
         Objects.requireNonNull(topicId, "topicId");
         replicas = replicas == null ? null : List.copyOf(replicas);
         isr = isr == null ? null : List.copyOf(isr);
+    }
+
+    /** An unconditional change. */
+    public PartitionChangeRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader) {
+        this(topicId, partition, replicas, isr, leader, ANY_PARTITION_EPOCH);
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   PARTITION(4)        uuid topicId | int32 partition | intList replicas | intList isr
  *                       | int32 leader | int32 leaderEpoch | int32 partitionEpoch
  *   PARTITION_CHANGE(5) uuid topicId | int32 partition | intList replicas | intList isr | int32 leader
+ *                       | int32 expectedPartitionEpoch (-1: unconditional)
  *   REMOVE_TOPIC(6)     uuid topicId
  *   CONFIG(7)           int8 resourceType (ConfigResource.Type id) | string resourceName
  *                       | string key | string value
@@ -148,6 +149,7 @@ public final class RecordCodec {
                 out.intList(r.replicas());
                 out.intList(r.isr());
                 out.i32(r.leader());
+                out.i32(r.expectedPartitionEpoch());
             }
             case REMOVE_TOPIC -> out.uuid(((RemoveTopicRecord) record).topicId());
             case CONFIG -> {
@@ -215,7 +217,8 @@ public final class RecordCodec {
             case TOPIC -> new TopicRecord(string(in), uuid(in));
             case PARTITION -> new PartitionRecord(uuid(in), in.getInt(), intList(in), intList(in),
                     in.getInt(), in.getInt(), in.getInt());
-            case PARTITION_CHANGE -> new PartitionChangeRecord(uuid(in), in.getInt(), intList(in), intList(in), in.getInt());
+            case PARTITION_CHANGE -> new PartitionChangeRecord(uuid(in), in.getInt(), intList(in), intList(in), in.getInt(),
+                    in.getInt());
             case REMOVE_TOPIC -> new RemoveTopicRecord(uuid(in));
             case CONFIG -> {
                 byte typeId = in.get();

@@ -14,14 +14,22 @@ class BrokerHeartbeatsTest {
     private final AtomicLong nowMs = new AtomicLong(1_000);
     private final BrokerHeartbeats heartbeats = new BrokerHeartbeats(9_000, nowMs::get);
 
+    private static final Uuid INCARNATION_1 = Uuid.randomUuid();
+    private static final Uuid INCARNATION_2 = Uuid.randomUuid();
+
     private static ClusterImage cluster(boolean fenced1, boolean fenced2) {
+        return cluster(INCARNATION_1, fenced1, fenced2);
+    }
+
+    private static ClusterImage cluster(Uuid incarnation1, boolean fenced1, boolean fenced2) {
         return new ClusterImage(Map.of(
-                1, new BrokerRegistration(1, Uuid.randomUuid(), List.of(), null, fenced1),
-                2, new BrokerRegistration(2, Uuid.randomUuid(), List.of(), null, fenced2)));
+                1, new BrokerRegistration(1, incarnation1, List.of(), null, fenced1),
+                2, new BrokerRegistration(2, INCARNATION_2, List.of(), null, fenced2)));
     }
 
     @Test
     void aSilentBrokerIsFencedAfterTheSessionTimeoutAndUnfencedWhenHeardFrom() {
+        assertThat(heartbeats.changes(cluster(false, false))).isEmpty(); // registered now
         heartbeats.record(1);
         heartbeats.record(2);
         // Within the session both stay as they are
@@ -46,5 +54,30 @@ class BrokerHeartbeatsTest {
         assertThat(heartbeats.changes(cluster(false, false))).isEmpty();
         nowMs.addAndGet(9_001);
         assertThat(heartbeats.changes(cluster(false, false))).isEqualTo(Map.of(1, true, 2, true));
+    }
+
+    @Test
+    void aRegistrationWithANewIncarnationCountsAsAHeartbeat() {
+        assertThat(heartbeats.changes(cluster(false, false))).isEmpty();
+        nowMs.addAndGet(20_000);
+        heartbeats.record(2);
+        assertThat(heartbeats.changes(cluster(false, false))).isEqualTo(Map.of(1, true));
+        // When broker 1 restarts and registers again (which unfences it) before its first heartbeat
+        assertThat(heartbeats.changes(cluster(Uuid.randomUuid(), false, false))).isEmpty();
+    }
+
+    @Test
+    void aBrokerFencedAfterItsLastHeartbeatStaysFenced() {
+        // Given broker 1 heard from, then fenced at its controlled shutdown (its heartbeats stopped first)
+        heartbeats.record(1);
+        heartbeats.record(2);
+        nowMs.addAndGet(100);
+        // Then its last heartbeat, though within the session, does not unfence it
+        assertThat(heartbeats.changes(cluster(true, false))).isEmpty();
+        nowMs.addAndGet(1_000);
+        assertThat(heartbeats.changes(cluster(true, false))).isEmpty();
+        // but one sent after the fencing does
+        heartbeats.record(1);
+        assertThat(heartbeats.changes(cluster(true, false))).isEqualTo(Map.of(1, false));
     }
 }

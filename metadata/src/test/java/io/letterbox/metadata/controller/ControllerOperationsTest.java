@@ -4,12 +4,10 @@ import static io.letterbox.metadata.Nodes.broker;
 import static io.letterbox.metadata.Nodes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.Nodes;
 import io.letterbox.metadata.image.BrokerRegistration;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,28 +22,9 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ControllerOperationsTest {
-    @TempDir
-    Path dir;
-    MetadataNode node;
-    Controller controller;
-
-    @BeforeEach
-    void start() throws Exception {
-        node = Nodes.startWithBrokers(dir, 3);
-        controller = node.controller();
-    }
-
-    @AfterEach
-    void close() {
-        node.close();
-    }
-
+class ControllerOperationsTest extends ControllerFixture {
     Uuid create(String name, int partitions, int replicas, Map<String, String> configs) throws Exception {
         CreateTopicResult r = get(controller.createTopics(
                 List.of(new NewTopic(name, partitions, (short) replicas, Map.of(), configs)), false)).get(0);

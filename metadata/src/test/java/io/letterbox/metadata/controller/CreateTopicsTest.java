@@ -119,13 +119,21 @@ class CreateTopicsTest {
     }
 
     @Test
-    void moreThanOneReplicaIsRefusedUntilReplicationExists() throws Exception {
+    void replicasGoToDistinctBrokersAndAllStartInSync() throws Exception {
         start(3);
-        assertError(NewTopic.of("rf2", 1, (short) 2), Errors.INVALID_REPLICATION_FACTOR,
-                "replication factor > 1 needs replication, not implemented yet");
-        assertError(new NewTopic("manual2", -1, (short) -1, Map.of(0, List.of(3, 1)), Map.of()),
-                Errors.INVALID_REPLICATION_FACTOR, "replication factor > 1 needs replication, not implemented yet");
-        assertThat(node.image().topics().byName()).isEmpty();
+        CreateTopicResult placed = create(NewTopic.of("rf3", 4, (short) 3));
+        CreateTopicResult manual = create(new NewTopic("manual2", -1, (short) -1, Map.of(0, List.of(3, 1)), Map.of()));
+        assertThat(placed.error().error()).isEqualTo(Errors.NONE);
+        assertThat(manual.error().error()).isEqualTo(Errors.NONE);
+        for (PartitionImage p : node.image().topics().get("rf3").partitions().values()) {
+            assertThat(p.replicas()).hasSize(3).doesNotHaveDuplicates();
+            assertThat(p.isr()).containsExactly(p.replicas());
+            assertThat(p.leader()).isEqualTo(p.replicas()[0]);
+        }
+        PartitionImage m = node.image().topics().get("manual2").partition(0);
+        assertThat(m.replicas()).containsExactly(3, 1);
+        assertThat(m.isr()).containsExactly(3, 1);
+        assertThat(m.leader()).isEqualTo(3);
     }
 
     @Test

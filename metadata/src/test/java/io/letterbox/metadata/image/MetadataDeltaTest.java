@@ -120,6 +120,20 @@ class MetadataDeltaTest {
     }
 
     @Test
+    void aConditionalChangeFromAStaleEpochIsIgnored() {
+        MetadataImage base = apply(sample(), 11, List.of(new PartitionChangeRecord(A, 0, null, List.of(1), 2)));
+        PartitionImage before = base.topics().get(A).partition(0);
+        // When a change decided at the previous partition epoch arrives
+        MetadataImage next = apply(base, 12, List.of(new PartitionChangeRecord(A, 0, null, List.of(1, 2),
+                PartitionChangeRecord.NO_LEADER_CHANGE, before.partitionEpoch() - 1)));
+        // Then nothing changes; at the current epoch it applies
+        assertThat(next.topics().get(A).partition(0)).isEqualTo(before);
+        MetadataImage applied = apply(base, 12, List.of(new PartitionChangeRecord(A, 0, null, List.of(1, 2),
+                PartitionChangeRecord.NO_LEADER_CHANGE, before.partitionEpoch())));
+        assertThat(applied.topics().get(A).partition(0).isr()).containsExactly(1, 2);
+    }
+
+    @Test
     void removeTopicDropsItsPartitionsAndConfigs() {
         MetadataImage next = apply(sample(), 11, List.of(new RemoveTopicRecord(A)));
         assertThat(next.topics().get("a")).isNull();

@@ -28,6 +28,7 @@ class RecordCodecTest {
                 new PartitionRecord(TOPIC_ID, 7, List.of(1, 2, 3), List.of(1, 3), 1, 4, 9),
                 new PartitionChangeRecord(TOPIC_ID, 7, null, List.of(1), PartitionChangeRecord.NO_LEADER_CHANGE),
                 new PartitionChangeRecord(TOPIC_ID, 7, List.of(2, 3), List.of(2, 3), 2),
+                new PartitionChangeRecord(TOPIC_ID, 7, null, List.of(2), PartitionChangeRecord.NO_LEADER_CHANGE, 4),
                 new RemoveTopicRecord(TOPIC_ID),
                 new ConfigRecord(ConfigResource.Type.TOPIC, "orders", "retention.ms", "1000"),
                 new ConfigRecord(ConfigResource.Type.BROKER, "", "log.retention.hours", null),

@@ -313,7 +313,7 @@ public final class Log implements Closeable {
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch, long nowMs) {
         LogConfig cfg = config;
         ByteBuffer buf = records.buffer();
-        List<Integer> positions = validateStructure(buf, cfg);
+        List<Integer> positions = validateStructure(buf, cfg.maxMessageBytes());
         List<MutableRecordBatch> batches = new ArrayList<>(positions.size());
         for (MutableRecordBatch b : records.batches()) {
             batches.add(b);
@@ -387,8 +387,74 @@ public final class Log implements Closeable {
         }
     }
 
+    /**
+     * Appends batches fetched from the partition's leader exactly as they are: offsets, leader epochs and
+     * timestamps are the leader's. Only the structure and each batch's CRC are checked. The epochs the
+     * batches carry extend the leader epoch cache and their producers' sequences the producer state, so
+     * this replica can lead with both. "Done" as for {@link #appendAsLeader}: in the page cache.
+     *
+     * @return the first and last offsets appended, or null for an empty {@code records}
+     * @throws CorruptRecordException  a bad size field or CRC
+     * @throws InvalidRecordException  a batch that does not start at the log end, or offsets going back
+     * @throws KafkaStorageException   the write failed
+     */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        ByteBuffer buf = records.buffer();
+        if (!buf.hasRemaining()) {
+            return null;
+        }
+        LogConfig cfg = config;
+        // The leader took these batches; max.message.bytes is its check, not the follower's.
+        List<Integer> positions = validateStructure(buf, Integer.MAX_VALUE);
+        BatchHeader[] headers = new BatchHeader[positions.size()];
+        int i = 0;
+        for (MutableRecordBatch b : records.batches()) {
+            if (!b.isValid()) {
+                throw new CorruptRecordException("A replicated batch of " + topicPartition + " failed its CRC check");
+            }
+            int at = positions.get(i);
+            headers[i++] = BatchHeader.parse(buf, at, at - buf.position());
+        }
+        synchronized (writeLock) {
+            ensureOpen();
+            long next = logEndOffset;
+            long maxTimestamp = -1L;
+            ProducerStateManager.Pending pending = producerState.prepare();
+            for (BatchHeader h : headers) {
+                if (h.baseOffset() != next) {
+                    throw new InvalidRecordException("A replicated batch of " + topicPartition + " starts at "
+                            + h.baseOffset() + ", expected " + next);
+                }
+                long last = h.baseOffset() + h.lastOffsetDelta();
+                if (h.hasProducerId()) {
+                    int lastSeq = DefaultRecordBatch.incrementSequence(h.baseSequence(), h.lastOffsetDelta());
+                    pending.add(h.producerId(), h.producerEpoch(), new BatchMetadata(h.baseSequence(), lastSeq,
+                            h.baseOffset(), last, h.maxTimestamp()));
+                }
+                maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
+                next = last + 1;
+            }
+            long firstOffset = headers[0].baseOffset();
+            try {
+                for (BatchHeader h : headers) {
+                    epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset(), true);
+                }
+                if (active.shouldRoll(records.sizeInBytes(), maxTimestamp, next - 1, time.milliseconds(),
+                        cfg.segmentBytes(), rollMs(cfg), cfg.segmentIndexBytes())) {
+                    roll(time.milliseconds());
+                }
+                active.append(records, headers, cfg.indexIntervalBytes());
+            } catch (IOException e) {
+                throw appendFailure(e);
+            }
+            pending.commit();
+            logEndOffset = next;
+            return new LogAppendInfo(firstOffset, next - 1, -1L, logStartOffset, false, truncations);
+        }
+    }
+
     /** Walks the size fields of every batch; returns the absolute buffer index of each batch. */
-    private List<Integer> validateStructure(ByteBuffer buf, LogConfig cfg) {
+    private List<Integer> validateStructure(ByteBuffer buf, int maxBatchBytes) {
         int pos = buf.position();
         int end = buf.limit();
         if (pos == end) {
@@ -414,9 +480,9 @@ public final class Log implements Closeable {
                 throw new CorruptRecordException("Record batch size " + size + " for " + topicPartition
                         + " exceeds the " + (end - pos) + " bytes left in the request");
             }
-            if (size > cfg.maxMessageBytes()) {
+            if (size > maxBatchBytes) {
                 throw new RecordTooLargeException("Record batch of " + size + " bytes for " + topicPartition
-                        + " exceeds max.message.bytes " + cfg.maxMessageBytes());
+                        + " exceeds max.message.bytes " + maxBatchBytes);
             }
             positions.add(pos);
             pos += (int) size;
@@ -884,22 +950,7 @@ public final class Log implements Closeable {
                 try {
                     int interval = config.indexIntervalBytes();
                     if (offset < logStartOffset) {
-                        List<Segment> all = List.copyOf(segments.values());
-                        // Renamed before the new segment is created: it may have the same base offset.
-                        for (Segment seg : all) {
-                            seg.renameForDeletion();
-                        }
-                        Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
-                        replaceSegments(all, created);
-                        scheduleDeletion(all);
-                        active = created;
-                        logStartOffset = offset;
-                        epochCache.clear();
-                        producerState.deleteSnapshotsAfter(-1L);
-                        LogStartOffsetListener l = listener;
-                        if (l != null) {
-                            l.onLogStartOffsetChanged(this);
-                        }
+                        restartAt(offset);
                     } else {
                         Segment target = segments.floorEntry(offset).getValue();
                         retire(List.copyOf(segments.tailMap(target.baseOffset(), false).values()));
@@ -916,6 +967,75 @@ public final class Log implements Closeable {
                     throw storageFailure("Truncation of " + topicPartition, e);
                 }
             }
+        }
+    }
+
+    /**
+     * The leader found this replica's log diverging from its own (KIP-320): its epoch {@code leaderEpoch}
+     * ends at {@code leaderEndOffset}. Truncates to where both logs still agree: the smaller of that
+     * offset and the end of the same epoch here. Another fetch checks again from the new end.
+     *
+     * @return the log end offset after truncation
+     */
+    public long truncateToDivergence(int leaderEpoch, long leaderEndOffset) {
+        EpochEndOffset own = endOffsetForEpoch(leaderEpoch);
+        long target = own.epoch() == leaderEpoch ? Math.min(own.endOffset(), leaderEndOffset) : leaderEndOffset;
+        truncateTo(Math.min(Math.max(target, 0), logEndOffset));
+        // An epoch this replica started as leader but wrote nothing in diverges with no record to cut:
+        // it goes too, or the next fetch would name it again.
+        synchronized (writeLock) {
+            ensureOpen();
+            try {
+                epochCache.truncateFromEnd(Math.max(target, logStartOffset));
+            } catch (IOException e) {
+                throw storageFailure("Persisting the leader epochs of " + topicPartition, e);
+            }
+        }
+        return logEndOffset;
+    }
+
+    /**
+     * Empties the log and starts it again at {@code offset}: a follower whose leader's log now starts past
+     * this log's end (retention removed what it lacks). Durable on return, as {@link #truncateTo}.
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Cannot restart " + topicPartition + " at negative offset " + offset);
+        }
+        synchronized (flushLock) {
+            synchronized (writeLock) {
+                ensureOpen();
+                truncations++;
+                try {
+                    restartAt(offset);
+                    logEndOffset = offset;
+                    highWatermark = offset;
+                    flushedOffset = offset;
+                    rebuildProducerState();
+                } catch (IOException e) {
+                    throw storageFailure("Restarting " + topicPartition + " at " + offset, e);
+                }
+            }
+        }
+    }
+
+    /** Replaces every segment with an empty one at {@code offset}, the new log start (both locks held). */
+    private void restartAt(long offset) throws IOException {
+        List<Segment> all = List.copyOf(segments.values());
+        // Renamed before the new segment is created: it may have the same base offset.
+        for (Segment seg : all) {
+            seg.renameForDeletion();
+        }
+        Segment created = Segment.create(dir, offset, time.milliseconds(), jitter());
+        replaceSegments(all, created);
+        scheduleDeletion(all);
+        active = created;
+        logStartOffset = offset;
+        epochCache.clear();
+        producerState.deleteSnapshotsAfter(-1L);
+        LogStartOffsetListener l = listener;
+        if (l != null) {
+            l.onLogStartOffsetChanged(this);
         }
     }
 
