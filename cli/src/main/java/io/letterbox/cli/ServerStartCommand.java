@@ -18,8 +18,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 
 import io.letterbox.broker.Broker;
+import io.letterbox.broker.ControllerNode;
 import io.letterbox.broker.config.BrokerConfig;
-import io.letterbox.broker.config.Endpoint;
 import io.letterbox.storage.log.LogDirLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,9 +67,18 @@ public final class ServerStartCommand implements Callable<Integer> {
             err.println("letterbox: invalid configuration: " + e.getMessage());
             return 2;
         }
-        Broker broker;
+        AutoCloseable node;
+        String address;
         try {
-            broker = Broker.start(config);
+            if (config.cluster().controllerOnly()) {
+                ControllerNode controller = ControllerNode.start(config);
+                node = controller;
+                address = controller.rpcAddress().getHostString() + ":" + controller.rpcAddress().getPort();
+            } else {
+                Broker broker = Broker.start(config);
+                node = broker;
+                address = config.advertisedListeners().get(0).host() + ":" + broker.port();
+            }
         } catch (LogDirLockedException e) {
             err.println("letterbox: " + e.getMessage());
             return 1;
@@ -80,15 +89,18 @@ public final class ServerStartCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             try {
-                broker.close();
+                node.close();
+            } catch (Exception e) {
+                err.println("letterbox: stopping failed: " + e);
+                err.flush();
             } finally {
                 stopped.countDown();
             }
         };
         Signals.onTerminate(stop);
-        Endpoint first = config.advertisedListeners().get(0);
-        out.printf("Letterbox %s started on %s:%d, data in %s (%d ms)%n", Version.current(), first.host(),
-                broker.port(), String.join(",", config.logDirs().stream().map(Path::toString).toList()),
+        out.printf("Letterbox %s %sstarted on %s, data in %s (%d ms)%n", Version.current(),
+                config.cluster().controllerOnly() ? "controller " : "", address,
+                String.join(",", config.logDirs().stream().map(Path::toString).toList()),
                 System.currentTimeMillis() - jvmStart);
         out.flush();
         stopped.await();
