@@ -46,7 +46,7 @@ final class BrokerHeartbeatSender implements AutoCloseable {
         } catch (Exception e) {
             if (!failing) {
                 failing = true;
-                log.warn("Broker heartbeat failed, will retry: {}", e.getCause() != null ? e.getCause() : e);
+                log.warn("Broker heartbeat failed, will retry: {}", String.valueOf(e.getCause() != null ? e.getCause() : e));
             }
         }
     }

@@ -171,6 +171,43 @@ class ThreeVoterQuorumTest {
         assertThat(nodes).allSatisfy(n -> assertThat(n.failure()).isNull());
     }
 
+    @Test
+    void aVoterThatLostItsQuorumWritesAndHeartbeatsAgainOnceItIsBack() throws Exception {
+        // Given three voters, two of which stop
+        Map<Integer, String> voters = startVoters();
+        MetadataNode survivor = nodes.get(2);
+        for (MetadataNode n : List.copyOf(nodes.subList(0, 2))) {
+            n.close();
+            nodes.remove(n);
+        }
+
+        // Then a write and a heartbeat fail (retriably) once the client has used up its retries
+        ExecutionException noQuorum = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(survivor.controller().registerBroker(Nodes.broker(3))));
+        assertThat(noQuorum.getCause()).isInstanceOf(NotControllerException.class);
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(survivor.heartbeat(3))).getCause()).isInstanceOf(NotControllerException.class);
+
+        // When the two come back, the survivor's writes and heartbeats go through again
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<MetadataNode>> starting = new ArrayList<>();
+            for (int id = 1; id <= 2; id++) {
+                MetadataConfig config = new MetadataConfig(id, dir.resolve("n" + id), "127.0.0.1", 0, 1, (short) 1,
+                        ConfigValidator.NONE).withVoters(voters);
+                starting.add(pool.submit(() -> MetadataNode.start(config)));
+            }
+            for (Future<MetadataNode> f : starting) {
+                nodes.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        get(survivor.controller().registerBroker(Nodes.broker(3)));
+        get(survivor.heartbeat(3));
+        assertThat(survivor.image().cluster().broker(3)).isNotNull();
+    }
+
     private static MetadataNode awaitLeader(List<MetadataNode> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {

@@ -97,10 +97,10 @@ public final class RatisQuorum implements Closeable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final InetSocketAddress rpcAddress;
-    private final RaftClient client;
+    private final LeaderClient client;
     private final MetadataStateMachine stateMachine;
 
-    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress, RaftClient client,
+    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress, LeaderClient client,
                         MetadataStateMachine stateMachine) {
         this.server = server;
         this.selfId = selfId;
@@ -189,17 +189,21 @@ public final class RatisQuorum implements Closeable {
         RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
         RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        // Writes and heartbeats go to the leader, always a voter.
-        RaftClient.Builder clientBuilder = RaftClient.newBuilder()
-                .setProperties(clientProperties)
-                .setRaftGroup(RaftGroup.valueOf(GROUP_ID, voterPeers))
-                .setClientId(ClientId.randomId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
-        if (listener == null) {
-            clientBuilder.setLeaderId(self);
-        }
-        RaftClient client = clientBuilder.build();
+        // Writes and heartbeats go to the leader, always a voter. Each client has its own id: the
+        // leader's retry cache tells calls apart by client id and call id.
+        RaftGroup voterGroup = RaftGroup.valueOf(GROUP_ID, voterPeers);
+        LeaderClient client = new LeaderClient(() -> {
+            RaftClient.Builder builder = RaftClient.newBuilder()
+                    .setProperties(clientProperties)
+                    .setRaftGroup(voterGroup)
+                    .setClientId(ClientId.randomId())
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS,
+                            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
+            if (listener == null) {
+                builder.setLeaderId(self);
+            }
+            return builder.build();
+        });
         RatisQuorum quorum = new RatisQuorum(server, self, bind, client, stateMachine);
         if (listener != null) {
             try {
@@ -231,7 +235,7 @@ public final class RatisQuorum implements Closeable {
         IOException last = null;
         while (System.nanoTime() < deadline) {
             try {
-                RaftClientReply reply = client.admin().setConfiguration(join);
+                RaftClientReply reply = client.setConfiguration(join);
                 if (reply.isSuccess()) {
                     return;
                 }
@@ -320,7 +324,7 @@ public final class RatisQuorum implements Closeable {
 
     /** Tells the leader that broker {@code brokerId} is alive; completes when the leader has it. */
     public CompletableFuture<Void> heartbeat(int brokerId) {
-        return client.async().sendReadOnly(MetadataStateMachine.heartbeatMessage(brokerId)).handle((r, error) -> {
+        return client.sendReadOnly(MetadataStateMachine.heartbeatMessage(brokerId)).handle((r, error) -> {
             if (error != null) {
                 throw translate(error);
             }
@@ -371,9 +375,12 @@ public final class RatisQuorum implements Closeable {
                         .setCallId(callIds.incrementAndGet())
                         .setMessage(message)
                         .setType(RaftClientRequest.writeRequestType())
-                        .build());
+                        .build())
+                        // Leadership lost before the entry was appended: the client finds the next leader.
+                        .thenCompose(r -> !r.isSuccess() && lostLeadership(r.getException())
+                                ? client.send(message) : CompletableFuture.completedFuture(r));
             } else {
-                reply = client.async().send(message);
+                reply = client.send(message);
             }
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
@@ -395,6 +402,11 @@ public final class RatisQuorum implements Closeable {
         });
     }
 
+    private static boolean lostLeadership(Throwable e) {
+        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+                || e instanceof LeaderSteppingDownException;
+    }
+
     private static RuntimeException translate(Throwable e) {
         Throwable cause = e;
         while ((cause instanceof java.util.concurrent.CompletionException
@@ -404,8 +416,7 @@ public final class RatisQuorum implements Closeable {
         if (cause instanceof NotControllerException nce) {
             return nce;
         }
-        if (cause instanceof NotLeaderException || cause instanceof LeaderNotReadyException
-                || cause instanceof LeaderSteppingDownException || cause instanceof AlreadyClosedException) {
+        if (lostLeadership(cause) || cause instanceof AlreadyClosedException) {
             return new NotControllerException("This node is not the active controller: " + cause.getMessage());
         }
         if (cause instanceof RaftException || cause instanceof IOException) {
@@ -433,11 +444,7 @@ public final class RatisQuorum implements Closeable {
         } catch (IOException | RuntimeException e) {
             // no division (start-up failed early): nothing to wake
         }
-        try {
-            client.close();
-        } catch (IOException | RuntimeException e) {
-            // the server's close below is what matters
-        }
+        client.close();
         try {
             server.close();
         } finally {
