@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,14 +51,15 @@ final class LocalNode {
 
     /** The {@code --override} settings that make this node one of {@code voters}. */
     Map<String, String> settings(String voters) {
-        return Map.of(
-                "node.id", String.valueOf(id),
-                "process.roles", "broker,controller",
-                "listeners", "PLAINTEXT://" + clientAddress + ",CONTROLLER://" + controllerAddress,
-                "advertised.listeners", "PLAINTEXT://" + clientAddress,
-                "controller.listener.names", "CONTROLLER",
-                "controller.quorum.voters", voters,
-                "log.dirs", dataDir.toString());
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("node.id", String.valueOf(id));
+        settings.put("process.roles", "broker,controller");
+        settings.put("listeners", "PLAINTEXT://" + clientAddress + ",CONTROLLER://" + controllerAddress);
+        settings.put("advertised.listeners", "PLAINTEXT://" + clientAddress);
+        settings.put("controller.listener.names", "CONTROLLER");
+        settings.put("controller.quorum.voters", voters);
+        settings.put("log.dirs", dataDir.toString());
+        return settings;
     }
 
     /** Starts the child: {@code launcher server start --override ...}, output appended to the log file. */
