@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * @param nodeId                   this node's id (also its Raft peer id)
  * @param dir                      data directory; the Raft log and snapshots live in {@code dir/ratis}
  * @param rpcHost                  address the Raft RPC server binds (e.g. 127.0.0.1)
- * @param rpcPort                  Raft RPC port; 0 picks a free one at each start. Ignored on a
- *                                 voter: it binds the port of its own entry in {@code voters}
+ * @param rpcPort                  Raft RPC port; 0 picks a free one at each start (on a voter: the
+ *                                 port of its own entry in {@code voters}, which may otherwise name
+ *                                 a proxy that forwards to this port)
  * @param defaultNumPartitions     partitions of a topic created with numPartitions = -1
  * @param defaultReplicationFactor replicas of a topic created with replicationFactor = -1
  * @param validator                checks topic and broker config overrides

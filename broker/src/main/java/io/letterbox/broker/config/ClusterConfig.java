@@ -12,10 +12,11 @@ import org.apache.kafka.common.config.ConfigException;
  * <p>With no {@code controller.quorum.voters} the node is a cluster of one (both roles), as
  * without these keys. With voters, {@code process.roles} says what the node is, as in Kafka:
  * <ul>
- *   <li>{@code controller} (alone or with {@code broker}): one of the voters; its entry must be
- *       exactly the address of its controller listener (the first of
- *       {@code controller.listener.names}), which the Raft server binds and the other voters
- *       reach. A controller-only node serves no clients: its listeners are controller listeners.
+ *   <li>{@code controller} (alone or with {@code broker}): one of the voters. The Raft server
+ *       binds its controller listener (the first of {@code controller.listener.names}); the
+ *       others reach it at its entry in the voters, normally the same address, or one that
+ *       forwards to it (a proxy, NAT), as in Kafka. A controller-only node serves no clients: its
+ *       listeners are controller listeners.
  *   <li>{@code broker} alone: not a voter; it follows the metadata log and reaches the
  *       controllers at the voters' addresses, so none of its listeners is a controller listener.
  * </ul>
@@ -98,18 +99,9 @@ public record ClusterConfig(boolean broker, boolean controller, Map<Integer, Str
                         + " listeners of controller.listener.names (" + namesValue + ")");
             });
         }
-        if (!voters.isEmpty()) {
-            String own = voters.get(nodeId);
-            if (own == null) {
-                throw new ConfigException(CONTROLLER_QUORUM_VOTERS, votersValue, "node.id " + nodeId
-                        + " is not a voter, so process.roles must not contain controller (it is " + rolesValue + ")");
-            }
-            String listening = controllerEndpoint.host() + ":" + controllerEndpoint.port();
-            if (!own.equals(listening)) {
-                throw new ConfigException(CONTROLLER_QUORUM_VOTERS, votersValue, "the entry of node "
-                        + nodeId + " (" + own + ") must equal its " + controllerEndpoint.listenerName()
-                        + " listener (" + listening + ")");
-            }
+        if (!voters.isEmpty() && !voters.containsKey(nodeId)) {
+            throw new ConfigException(CONTROLLER_QUORUM_VOTERS, votersValue, "node.id " + nodeId
+                    + " is not a voter, so process.roles must not contain controller (it is " + rolesValue + ")");
         }
         return new ClusterConfig(broker, controller, voters, controllerEndpoint, heartbeatIntervalMs,
                 sessionTimeoutMs);

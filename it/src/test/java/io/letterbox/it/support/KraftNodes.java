@@ -2,6 +2,7 @@ package io.letterbox.it.support;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +32,12 @@ public final class KraftNodes {
 
     /** {@code controller.quorum.voters}: {@code id@127.0.0.1:port,...}. */
     public String voters() {
-        return voterIds.stream().map(id -> id + "@127.0.0.1:" + controllerPorts[id]).collect(Collectors.joining(","));
+        return votersAt(this::controllerPort);
+    }
+
+    /** The voters line with each voter reached at {@code port(id)}, e.g. a proxy in front of it. */
+    public String votersAt(IntUnaryOperator port) {
+        return voterIds.stream().map(id -> id + "@127.0.0.1:" + port.applyAsInt(id)).collect(Collectors.joining(","));
     }
 
     public int clientPort(int id) {
@@ -47,6 +53,11 @@ public final class KraftNodes {
      * controller port for a controller alone. Heartbeats every second, fenced after four.
      */
     public BrokerProcess.Builder node(String name, int id, String roles) {
+        return node(name, id, roles, voters());
+    }
+
+    /** As {@link #node(String, int, String)}, with another voters line (see {@link #votersAt}). */
+    public BrokerProcess.Builder node(String name, int id, String roles, String voters) {
         String client = "PLAINTEXT://127.0.0.1:" + clientPorts[id];
         String controller = "CONTROLLER://127.0.0.1:" + controllerPorts[id];
         String listeners = switch (roles) {
@@ -61,7 +72,7 @@ public final class KraftNodes {
                 .override("process.roles", roles)
                 .override("listeners", listeners)
                 .override("controller.listener.names", "CONTROLLER")
-                .override("controller.quorum.voters", voters())
+                .override("controller.quorum.voters", voters)
                 .override("broker.heartbeat.interval.ms", "1000")
                 .override("broker.session.timeout.ms", "4000")
                 .override("offsets.topic.num.partitions", "3");

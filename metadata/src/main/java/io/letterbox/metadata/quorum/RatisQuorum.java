@@ -131,7 +131,9 @@ public final class RatisQuorum implements Closeable {
         } else if (!config.isVoter()) {
             bind = new InetSocketAddress(config.rpcHost(), listenerPort(config));
         } else {
-            bind = new InetSocketAddress(config.rpcHost(), parsePort(voters.get(config.nodeId())));
+            // The voter's own entry may name a proxy in front of it: it binds rpcPort when given.
+            bind = new InetSocketAddress(config.rpcHost(),
+                    config.rpcPort() != 0 ? config.rpcPort() : parsePort(voters.get(config.nodeId())));
         }
         if (voters.isEmpty()) {
             voters.put(config.nodeId(), config.rpcHost() + ":" + bind.getPort());
