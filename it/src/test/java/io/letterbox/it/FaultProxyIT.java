@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault-injecting proxy against a real echo server on loopback: it forwards both ways, a cut
- * closes connections and refuses new ones, a hold delays bytes without closing or losing any,
- * and heal restores each.
+ * closes connections and refuses new ones, a hold delays bytes without closing or losing any (for
+ * every connection, or those of one process), and heal restores each.
  */
 class FaultProxyIT {
     private ServerSocket echoServer;
@@ -99,6 +99,29 @@ class FaultProxyIT {
         proxy.heal();
         try (Socket after = connect()) {
             assertThat(roundTrip(after, "again")).isEqualTo("again");
+        }
+    }
+
+    @Test
+    void aHoldFromOneProcessHoldsOnlyTheConnectionsItOpened() throws Exception {
+        try (Socket ours = connect()) {
+            assertThat(roundTrip(ours, "mine")).isEqualTo("mine");
+            proxy.holdFrom(ProcessHandle.current().pid());
+            ours.getOutputStream().write("held".getBytes(StandardCharsets.UTF_8));
+            ours.setSoTimeout(500);
+            assertThatThrownBy(() -> ours.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+
+            // Another process's connection still goes through
+            Process other = new ProcessBuilder("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + proxy.port()
+                    + "; printf theirs >&3; read -r -t 10 -n 6 answer <&3; printf '%s' \"$answer\"")
+                    .redirectErrorStream(true).start();
+            assertThat(other.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("theirs");
+
+            // and, healed, ours gets what was held
+            proxy.heal();
+            ours.setSoTimeout(5_000);
+            assertThat(read(ours, 4)).isEqualTo("held");
         }
     }
 

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       connection is closed and new ones are accepted and left waiting. Bytes already sent wait
  *       in the socket buffers (and at most one chunk per direction here), as TCP retransmits,
  *       and flow again after {@link #heal()}: nothing is lost, only late.
- *   <li>{@link #heal()}: forwarding resumes; new connections reach the target again.
+ *   <li>{@link #holdFrom(long)}: a hold for the connections one process opened (now and later),
+ *       the others flowing: how a test isolates a node whose outgoing connections cross proxies
+ *       shared with the other nodes. The owner of a connection is found on Linux without root:
+ *       its port in {@code /proc/net/tcp} gives the socket's inode, looked for among the
+ *       process's {@code /proc/<pid>/fd} links.
+ *   <li>{@link #heal()}: forwarding resumes for every connection; new ones reach the target again.
  * </ul>
  * A connection's two directions are copied by two daemon threads. Thread-safe.
  */
@@ -36,6 +42,9 @@ public final class FaultProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /** Accepted connections still open, by the client-side socket, with whether they are held alone. */
+    private final Map<Socket, Boolean> heldAlone = new ConcurrentHashMap<>();
+    private final Set<Long> heldPids = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private final AtomicLong forwardedBytes = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
@@ -101,9 +110,18 @@ public final class FaultProxy implements AutoCloseable {
         state = State.HELD;
     }
 
-    /** Forwards again. */
+    /** Holds every connection process {@code pid} opened or opens to this proxy, until {@link #heal()}. */
+    public void holdFrom(long pid) {
+        heldPids.add(pid);
+        Set<Long> inodes = ConnectionOwners.socketInodes(pid);
+        heldAlone.replaceAll((client, held) -> held || inodes.contains(ConnectionOwners.inodeOf(client)));
+    }
+
+    /** Forwards again, every connection. */
     public void heal() {
         state = State.FORWARDING;
+        heldPids.clear();
+        heldAlone.replaceAll((client, held) -> false);
         openGate();
     }
 
@@ -133,6 +151,8 @@ public final class FaultProxy implements AutoCloseable {
                 continue;
             }
             sockets.add(client);
+            heldAlone.put(client, heldPids.stream().anyMatch(pid ->
+                    ConnectionOwners.socketInodes(pid).contains(ConnectionOwners.inodeOf(client))));
             daemon("fault-proxy-connect-" + port(), () -> connect(client)).start();
         }
     }
@@ -141,27 +161,30 @@ public final class FaultProxy implements AutoCloseable {
         Socket upstream = new Socket();
         sockets.add(upstream);
         try {
-            if (!awaitPassable()) {
+            if (!awaitPassable(client)) {
                 throw new SocketException("cut");
             }
             upstream.connect(target, 5_000);
             upstream.setTcpNoDelay(true);
             client.setTcpNoDelay(true);
-            daemon("fault-proxy-up-" + port(), () -> pump(client, upstream)).start();
-            daemon("fault-proxy-down-" + port(), () -> pump(upstream, client)).start();
+            daemon("fault-proxy-up-" + port(), () -> pump(client, upstream, client)).start();
+            daemon("fault-proxy-down-" + port(), () -> pump(upstream, client, client)).start();
         } catch (IOException e) {
             closeQuietly(client);
             closeQuietly(upstream);
         }
     }
 
-    /** Copies {@code from} to {@code to} until either closes; each chunk waits while the link is held. */
-    private void pump(Socket from, Socket to) {
+    /**
+     * Copies {@code from} to {@code to} until either closes; each chunk waits while the link, or
+     * the connection of {@code client}, is held.
+     */
+    private void pump(Socket from, Socket to, Socket client) {
         byte[] buffer = new byte[CHUNK];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                if (!awaitPassable()) {
+                if (!awaitPassable(client)) {
                     break;
                 }
                 out.write(buffer, 0, n);
@@ -173,13 +196,14 @@ public final class FaultProxy implements AutoCloseable {
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+            heldAlone.remove(client);
         }
     }
 
-    /** Waits while the link is held; false when it is cut or the proxy closed. */
-    private boolean awaitPassable() {
+    /** Waits while the link or this connection is held; false when it is cut or the proxy closed. */
+    private boolean awaitPassable(Socket client) {
         synchronized (gate) {
-            while (state == State.HELD && !closed) {
+            while ((state == State.HELD || heldAlone.getOrDefault(client, false)) && !closed) {
                 try {
                     gate.wait(100);
                 } catch (InterruptedException e) {
