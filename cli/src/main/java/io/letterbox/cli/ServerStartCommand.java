@@ -28,14 +28,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code letterbox server start [server.properties] [--override key=value]...}: starts a broker
- * in the foreground and runs until SIGTERM or Ctrl-C, which shut it down cleanly (exit 0).
+ * {@code letterbox server start [server.properties] [--override key=value]...}: starts a node in
+ * the foreground (a broker, or with {@code process.roles=controller} a controller alone) and runs
+ * until SIGTERM or Ctrl-C, which shut it down cleanly (exit 0).
  */
 @Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Start a broker in the foreground. With no file it runs a single node on "
                 + "localhost:9092 with its data in ./data.", "",
                 "Settings use Apache Kafka's key names (listeners, log.dirs, num.partitions, "
-                        + "log.segment.bytes, message.max.bytes, log.flush.on.ack, ...)."},
+                        + "log.segment.bytes, message.max.bytes, log.flush.on.ack, ...).", "",
+                "In a cluster (controller.quorum.voters), process.roles=controller runs a metadata voter "
+                        + "that serves no clients and process.roles=broker a broker that does not vote; "
+                        + "see README, Cluster."},
         footer = {"", "Examples:",
                 "  letterbox server start",
                 "  letterbox server start config/server.properties",
