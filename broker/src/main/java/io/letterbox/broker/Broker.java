@@ -81,13 +81,29 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * When this process was launched, in ms since the epoch: {@code LETTERBOX_LAUNCHED_AT_MS} when the
+     * launcher sets it (after recording its class archive, which is not part of the start), else the
+     * process's start; -1 if unknown.
+     */
+    private static long launchedAtMillis() {
+        String launcher = System.getenv("LETTERBOX_LAUNCHED_AT_MS");
+        if (launcher != null) {
+            try {
+                return Long.parseLong(launcher.trim());
+            } catch (NumberFormatException e) {
+                // not a time: fall back to the process's start
+            }
+        }
+        return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+    }
+
+    /**
      * Starts a node. Fails with a message a user can act on: a locked data directory, a port in
      * use, an invalid setting.
      */
     public static Broker start(BrokerConfig config) {
         // Only the process's first broker counts from the launch: later ones (tests) from their own start.
-        StartupPhases phases = new StartupPhases(FIRST_START.getAndSet(false)
-                ? ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L) : -1L);
+        StartupPhases phases = new StartupPhases(FIRST_START.getAndSet(false) ? launchedAtMillis() : -1L);
         ConfigValidation validation = new ConfigValidation(config);
         validation.validateBrokerConfigs(Map.of());
         LogMaintenance logMaintenance = new LogMaintenance(Time.SYSTEM);

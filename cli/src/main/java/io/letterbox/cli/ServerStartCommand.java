@@ -59,8 +59,11 @@ public final class ServerStartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Starts the node and blocks until it is stopped; returns the exit code. */
+    int run(PrintWriter out, PrintWriter err) throws InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         Map<String, String> props;
         BrokerConfig config;

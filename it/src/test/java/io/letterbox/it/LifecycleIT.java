@@ -38,6 +38,7 @@ class LifecycleIT {
     /** The promise for SIGTERM. */
     private static final Duration CLEAN_SHUTDOWN = Duration.ofSeconds(5);
     private static final Duration REFUSAL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LAUNCHER_FIRST_START = Duration.ofMinutes(3);
 
     @BeforeAll
     static void needsChildProcesses() {
@@ -63,7 +64,10 @@ class LifecycleIT {
     @Test
     void aHealthyRunLogsOneLinePerTopicChangeAndPerRebalanceAndACleanRestartOnlyItsBanner() {
         assumeLetterboxBehaviour("Kafka logs much more at INFO");
-        try (BrokerProcess broker = BrokerProcess.builder("lifecycle-quiet").build()) {
+        // Through bin/letterbox, as users start it: its logging setup is the one under test. The
+        // first start after a build records the class archive, which takes a while on CI.
+        try (BrokerProcess broker = BrokerProcess.builder("lifecycle-quiet").launcher(ItSupport.letterboxLauncher())
+                .startTimeout(LAUNCHER_FIRST_START).build()) {
             // Given a broker that creates a topic, takes records, serves a consumer group and deletes the topic
             broker.start();
             String topic = uniqueTopic("quiet");
@@ -101,6 +105,18 @@ class LifecycleIT {
             broker.restart();
             assertThat(loggedLines(broker)).as("output:%n%s", broker.output())
                     .allMatch(l -> l.matches(".* INFO .* Loaded \\d+ partitions from .* after a clean shutdown"));
+        }
+    }
+
+    @Test
+    void theLauncherRefusesAnUnknownOptionWithExitCodeTwoAndAHint() {
+        assumeLetterboxBehaviour("Kafka's scripts take other options");
+        try (BrokerProcess broker = BrokerProcess.builder("lifecycle-bad-usage").launcher(ItSupport.letterboxLauncher())
+                .args("--no-such-option").build()) {
+            BrokerProcess.Outcome outcome = broker.startExpectingExit(REFUSAL_TIMEOUT);
+            assertThat(outcome.exitCode()).as("output:%n%s", outcome.output()).isEqualTo(2);
+            assertThat(outcome.output()).contains("Unknown option: '--no-such-option'")
+                    .contains("Try 'letterbox server start --help'.");
         }
     }
 

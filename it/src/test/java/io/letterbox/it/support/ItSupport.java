@@ -113,6 +113,11 @@ public final class ItSupport {
         return Path.of(System.getProperty("basedir", ".")).resolve("target").toAbsolutePath();
     }
 
+    /** {@code bin/letterbox}, the launcher users run (its first server start records a class archive). */
+    public static String letterboxLauncher() {
+        return targetDir().getParent().getParent().resolve("bin").resolve("letterbox").toString();
+    }
+
     /** A fresh directory under {@code target/it-tmp/}. */
     public static Path tempDir(String name) {
         try {

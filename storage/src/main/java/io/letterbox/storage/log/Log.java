@@ -123,15 +123,15 @@ public final class Log implements Closeable {
     /** How often the log was truncated; an acknowledgement waiting for an offset is void once it moves. */
     private volatile long truncations;
 
-    private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time, SegmentDeleter deleter)
-            throws IOException {
+    private Log(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time, SegmentDeleter deleter,
+                List<String> fileNames) throws IOException {
         this.dir = dir;
         this.topicPartition = tp;
         this.topicId = topicId;
         this.config = config;
         this.time = time;
         this.deleter = deleter;
-        this.producerState = new ProducerStateManager(dir);
+        this.producerState = new ProducerStateManager(dir, fileNames);
         this.epochCache = new LeaderEpochCache(dir);
     }
 
@@ -168,9 +168,11 @@ public final class Log implements Closeable {
             } else if (!topicId.equals(Uuid.ZERO_UUID)) {
                 PartitionMetadata.write(dir, topicId);
             }
-            Log log = new Log(dir, tp, effective, config, time, deleter);
+            // One listing serves the whole load: on a broker with many partitions, each costs.
+            List<String> fileNames = SegmentSwap.recoverLeftovers(dir);
+            Log log = new Log(dir, tp, effective, config, time, deleter, fileNames);
             log.listener = listener;
-            log.load(recoveryPoint, logStartCheckpoint, cleanShutdown);
+            log.load(fileNames, recoveryPoint, logStartCheckpoint, cleanShutdown);
             return log;
         } catch (IOException e) {
             throw new KafkaStorageException("Could not open log " + dir + ": " + e.getMessage(), e);
@@ -199,17 +201,14 @@ public final class Log implements Closeable {
         return max <= 0 ? 0 : ThreadLocalRandom.current().nextLong(max);
     }
 
-    private void load(long recoveryPoint, long logStartCheckpoint, boolean cleanShutdown) throws IOException {
-        SegmentSwap.recoverLeftovers(dir);
+    private void load(List<String> fileNames, long recoveryPoint, long logStartCheckpoint, boolean cleanShutdown)
+            throws IOException {
         List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(AtomicFile.TMP_SUFFIX) || name.endsWith(Segment.DELETED_SUFFIX)) {
-                    Files.deleteIfExists(p);
-                } else if (name.endsWith(".log") && name.length() == 24) {
-                    bases.add(Long.parseLong(name.substring(0, 20)));
-                }
+        for (String name : fileNames) {
+            if (name.endsWith(AtomicFile.TMP_SUFFIX) || name.endsWith(Segment.DELETED_SUFFIX)) {
+                Files.deleteIfExists(dir.resolve(name));
+            } else if (name.endsWith(".log") && name.length() == 24) {
+                bases.add(Long.parseLong(name.substring(0, 20)));
             }
         }
         bases.sort(Comparator.naturalOrder());
@@ -261,7 +260,11 @@ public final class Log implements Closeable {
         logStartOffset = Math.min(Math.max(logStartCheckpoint, segments.firstKey()), logEndOffset);
         highWatermark = logStartOffset;
         flushedOffset = cleanShutdown ? logEndOffset : Math.min(Math.max(recoveryPoint, logStartOffset), logEndOffset);
-        epochCache.truncateFromEnd(logEndOffset);
+        if (!cleanShutdown) {
+            // Epochs whose records were lost with a torn tail. After a clean shutdown none are: an epoch
+            // that starts at the log end (a leader that has not written yet) stays, unrewritten.
+            epochCache.truncateFromEnd(logEndOffset);
+        }
         epochCache.truncateFromStart(logStartOffset);
         rebuildProducerState();
     }

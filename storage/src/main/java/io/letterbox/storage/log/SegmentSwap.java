@@ -35,27 +35,27 @@ final class SegmentSwap {
     private SegmentSwap() {
     }
 
-    static void recoverLeftovers(Path dir) throws IOException {
+    /** Finishes or undoes what a cleaning left in {@code dir}; returns the names of the files there then. */
+    static List<String> recoverLeftovers(Path dir) throws IOException {
+        List<String> names = fileNames(dir);
         List<Long> swaps = new ArrayList<>();
         List<Path> stray = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(Segment.CLEANED_SUFFIX)) {
-                    stray.add(p);
-                } else if (name.endsWith(".log" + Segment.SWAP_SUFFIX) && name.length() == 24 + Segment.SWAP_SUFFIX.length()) {
-                    swaps.add(Long.parseLong(name.substring(0, 20)));
-                }
+        for (String name : names) {
+            if (name.endsWith(Segment.CLEANED_SUFFIX)) {
+                stray.add(dir.resolve(name));
+            } else if (name.endsWith(".log" + Segment.SWAP_SUFFIX) && name.length() == 24 + Segment.SWAP_SUFFIX.length()) {
+                swaps.add(Long.parseLong(name.substring(0, 20)));
             }
+        }
+        if (stray.isEmpty() && swaps.isEmpty()) {
+            return names;
         }
         for (Path p : stray) {
             Files.deleteIfExists(p);
         }
         if (swaps.isEmpty()) {
-            if (!stray.isEmpty()) {
-                AtomicFile.fsyncDirectory(dir);
-            }
-            return;
+            AtomicFile.fsyncDirectory(dir);
+            return fileNames(dir);
         }
         for (long base : swaps) {
             Path swapLog = Segment.withSuffix(Segment.logFile(dir, base), Segment.SWAP_SUFFIX);
@@ -78,16 +78,21 @@ final class SegmentSwap {
                     Segment.logFile(dir, base), base, upTo);
         }
         AtomicFile.fsyncDirectory(dir);
+        return fileNames(dir);
+    }
+
+    /** The names of the files in {@code dir}. */
+    static List<String> fileNames(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     private static List<Long> liveBases(Path dir) throws IOException {
         List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".log") && name.length() == 24) {
-                    bases.add(Long.parseLong(name.substring(0, 20)));
-                }
+        for (String name : fileNames(dir)) {
+            if (name.endsWith(".log") && name.length() == 24) {
+                bases.add(Long.parseLong(name.substring(0, 20)));
             }
         }
         return bases;

@@ -15,8 +15,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -55,10 +57,36 @@ public final class ProducerStateManager {
 
     private final Path dir;
     private final Map<Long, ProducerStateEntry> producers = new ConcurrentHashMap<>();
+    /** Offsets of the snapshot files on disk: listed once, then kept as this class writes and deletes them. */
+    private final NavigableSet<Long> snapshots = new ConcurrentSkipListSet<>();
     private volatile boolean dirty;
 
-    public ProducerStateManager(Path dir) {
+    /** The state of the log in {@code dir}, which this lists to find the snapshots. */
+    public ProducerStateManager(Path dir) throws IOException {
+        this(dir, fileNames(dir));
+    }
+
+    /** The state of the log in {@code dir}, whose files are {@code fileNames} (the caller listed them). */
+    public ProducerStateManager(Path dir, Collection<String> fileNames) {
         this.dir = dir;
+        for (String name : fileNames) {
+            if (name.endsWith(SNAPSHOT_SUFFIX) && name.length() == 20 + SNAPSHOT_SUFFIX.length()) {
+                try {
+                    snapshots.add(Long.parseLong(name.substring(0, 20)));
+                } catch (NumberFormatException e) {
+                    // not a snapshot of ours
+                }
+            }
+        }
+    }
+
+    private static List<String> fileNames(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     public Optional<ProducerStateEntry> entry(long producerId) {
@@ -190,32 +218,18 @@ public final class ProducerStateManager {
         ByteBuffer file = ByteBuffer.allocate(6 + size);
         file.putShort(VERSION).putInt((int) crc.getValue()).put(body);
         AtomicFile.write(snapshotFile(dir, offset), file.array());
+        snapshots.add(offset);
         dirty = false;
-        List<Long> offsets = snapshotOffsets();
-        for (int i = 0; i < offsets.size() - 3; i++) {
-            Files.deleteIfExists(snapshotFile(dir, offsets.get(i)));
+        while (snapshots.size() > 3) {
+            long oldest = snapshots.first();
+            Files.deleteIfExists(snapshotFile(dir, oldest));
+            snapshots.remove(oldest);
         }
     }
 
     /** Offsets of the snapshot files present, ascending. */
-    public List<Long> snapshotOffsets() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(SNAPSHOT_SUFFIX) && n.length() == 20 + SNAPSHOT_SUFFIX.length())
-                    .map(n -> {
-                        try {
-                            return Long.parseLong(n.substring(0, 20));
-                        } catch (NumberFormatException e) {
-                            return null;
-                        }
-                    })
-                    .filter(o -> o != null)
-                    .sorted()
-                    .toList();
-        }
+    public List<Long> snapshotOffsets() {
+        return List.copyOf(snapshots);
     }
 
     /** Removes snapshots taken at offsets above {@code offset} (after a truncation). */
@@ -223,6 +237,7 @@ public final class ProducerStateManager {
         for (long o : snapshotOffsets()) {
             if (o > offset) {
                 Files.deleteIfExists(snapshotFile(dir, o));
+                snapshots.remove(o);
             }
         }
     }

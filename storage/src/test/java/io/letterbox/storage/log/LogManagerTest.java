@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 
@@ -86,6 +87,26 @@ class LogManagerTest {
         assertThat(consumeAll(again)).containsExactly("a", "b");
         assertThat(Files.readString(again.dir().resolve("partition.metadata")))
                 .isEqualTo("version: 0\ntopic_id: " + topicId + "\n");
+        reopened.close();
+    }
+
+    @Test
+    void aCleanRestartKeepsTheEpochOfAnEmptyLogWithoutRewritingItsCheckpoint() throws Exception {
+        // Given an empty log whose leader epoch 4 starts at its end, offset 0
+        LogManager manager = LogManager.open(List.of(tmp), Map.of());
+        Log log = manager.getOrCreate(TP, Uuid.randomUuid(), LogConfig.defaults());
+        log.assignEpochStartOffset(4);
+        Path checkpoint = log.dir().resolve(LeaderEpochCache.FILE_NAME);
+        Object fileKey = Files.readAttributes(checkpoint, BasicFileAttributes.class).fileKey();
+        manager.close();
+
+        // When it restarts after a clean shutdown
+        LogManager reopened = LogManager.open(List.of(tmp), Map.of());
+
+        // Then the epoch is still known and its file is the same one (an atomic rewrite makes a new inode)
+        Log again = reopened.get(TP).orElseThrow();
+        assertThat(again.epochEntries()).containsExactly(Map.entry(4, 0L));
+        assertThat(Files.readAttributes(checkpoint, BasicFileAttributes.class).fileKey()).isEqualTo(fileKey);
         reopened.close();
     }
 

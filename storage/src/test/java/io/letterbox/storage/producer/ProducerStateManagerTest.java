@@ -16,7 +16,7 @@ class ProducerStateManagerTest {
     Path dir;
 
     @Test
-    void sequencesWrapToZeroAfterIntegerMax() {
+    void sequencesWrapToZeroAfterIntegerMax() throws Exception {
         // Given: a producer whose last batch ended at sequence Integer.MAX_VALUE
         ProducerStateManager state = new ProducerStateManager(dir);
         state.replay(7L, (short) 0, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 10, 11, 0L);
@@ -30,7 +30,7 @@ class ProducerStateManagerTest {
     }
 
     @Test
-    void pendingChangesAreInvisibleUntilCommitted() {
+    void pendingChangesAreInvisibleUntilCommitted() throws Exception {
         // Given
         ProducerStateManager state = new ProducerStateManager(dir);
         ProducerStateManager.Pending pending = state.prepare();
