@@ -3,7 +3,6 @@ package io.letterbox.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.BrokerConfig;
-import io.letterbox.broker.config.ClusterConfig;
 import io.letterbox.broker.config.ConfigValidation;
 import io.letterbox.broker.delayed.DelayedFetches;
 import io.letterbox.broker.fetch.FetchSessionCache;
@@ -32,7 +30,6 @@ import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.LogMaintenance;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.broker.replication.ReplicaFetchers;
-import io.letterbox.metadata.MetadataConfig;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.image.BrokerRegistration;
 import io.letterbox.metadata.record.Endpoint;
@@ -117,10 +114,9 @@ public final class Broker implements AutoCloseable {
         // The metadata log starts while the partition logs load: neither needs the other until the
         // partitions attach, and on a large broker both take a while.
         AtomicReference<MetadataNode> started = new AtomicReference<>();
-        Path metadataDir = config.logDirs().get(0).resolve(LogManager.METADATA_DIR);
         Runnable startMetadata = () -> {
             try {
-                started.set(MetadataNode.start(metadataConfig(config, metadataDir, validation)));
+                started.set(MetadataNode.start(config.metadataConfig(validation)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -232,17 +228,6 @@ public final class Broker implements AutoCloseable {
             }
             throw new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The Raft server binds the controller listener when there is one, else a free loopback port. */
-    private static MetadataConfig metadataConfig(BrokerConfig config, Path dir, ConfigValidation validation) {
-        ClusterConfig cluster = config.cluster();
-        io.letterbox.broker.config.Endpoint controller = cluster.controllerListener();
-        return new MetadataConfig(config.nodeId(), dir, controller == null ? "127.0.0.1" : controller.host(),
-                controller == null ? 0 : controller.port(), config.numPartitions(), config.defaultReplicationFactor(),
-                validation)
-                .withVoters(cluster.voters())
-                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs());
     }
 
     public BrokerConfig config() {

@@ -46,7 +46,9 @@ final class BrokerHeartbeatSender implements AutoCloseable {
         } catch (Exception e) {
             if (!failing) {
                 failing = true;
-                log.warn("Broker heartbeat failed, will retry: {}", e.getCause() != null ? e.getCause() : e);
+                // The cause as text: a Throwable as the last argument would print a stack trace instead.
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                log.warn("Broker heartbeat failed, will retry: {}", cause.toString());
             }
         }
     }

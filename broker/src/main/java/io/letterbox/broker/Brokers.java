@@ -3,6 +3,7 @@ package io.letterbox.broker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBrokerCollection;
@@ -23,11 +24,16 @@ public final class Brokers {
 
     private final BrokerConfig config;
     private final IntSupplier activeController;
+    private final Supplier<MetadataImage> images;
 
-    /** @param activeController the node id of the active controller, or -1 when none is known */
-    public Brokers(BrokerConfig config, IntSupplier activeController) {
+    /**
+     * @param activeController the node id of the active controller, or -1 when none is known
+     * @param images           the current metadata image
+     */
+    public Brokers(BrokerConfig config, IntSupplier activeController, Supplier<MetadataImage> images) {
         this.config = config;
         this.activeController = activeController;
+        this.images = images;
     }
 
     public MetadataResponseBrokerCollection describe(MetadataImage image, ListenerName listener) {
@@ -49,12 +55,14 @@ public final class Brokers {
     }
 
     /**
-     * The node clients see as controller: the metadata leader. Any broker takes admin requests
-     * (its controller writes through the leader), so while none is known this broker is named.
+     * The node clients see as controller: the metadata leader when it is a live broker. Any
+     * broker takes admin requests (its controller writes through the leader), so this broker is
+     * named while no leader is known or the leader is a controller-only node, which clients cannot
+     * reach (Kafka's brokers name a broker too).
      */
     public int controllerId() {
         int leader = activeController.getAsInt();
-        return leader < 0 ? config.nodeId() : leader;
+        return leader >= 0 && images.get().cluster().liveBrokers().containsKey(leader) ? leader : config.nodeId();
     }
 
     public static List<Integer> toList(int[] ids) {

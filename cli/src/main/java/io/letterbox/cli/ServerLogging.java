@@ -48,6 +48,9 @@ public final class ServerLogging extends ContextAwareBase implements Configurato
         context.getLogger("org.apache.ratis.util.LifeCycle").setLevel(Level.OFF);
         context.getLogger("org.apache.ratis.server.leader.LogAppender").setLevel(Level.ERROR);
         context.getLogger("org.apache.ratis.client.impl.OrderedAsync").setLevel(Level.OFF);
+        // A Kafka client pointed at a controller port sends bytes Raft cannot parse: Netty would log a
+        // stack trace per request.
+        context.getLogger("org.apache.ratis.thirdparty.io.netty.channel.DefaultChannelPipeline").setLevel(Level.ERROR);
         context.getLogger("org.apache.kafka").setLevel(Level.WARN);
         context.getLogger("io.netty").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;

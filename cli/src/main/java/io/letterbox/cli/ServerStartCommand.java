@@ -18,8 +18,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 
 import io.letterbox.broker.Broker;
+import io.letterbox.broker.ControllerNode;
 import io.letterbox.broker.config.BrokerConfig;
-import io.letterbox.broker.config.Endpoint;
 import io.letterbox.storage.log.LogDirLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,14 +28,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code letterbox server start [server.properties] [--override key=value]...}: starts a broker
- * in the foreground and runs until SIGTERM or Ctrl-C, which shut it down cleanly (exit 0).
+ * {@code letterbox server start [server.properties] [--override key=value]...}: starts a node in
+ * the foreground (a broker, or with {@code process.roles=controller} a controller alone) and runs
+ * until SIGTERM or Ctrl-C, which shut it down cleanly (exit 0).
  */
 @Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Start a broker in the foreground. With no file it runs a single node on "
                 + "localhost:9092 with its data in ./data.", "",
                 "Settings use Apache Kafka's key names (listeners, log.dirs, num.partitions, "
-                        + "log.segment.bytes, message.max.bytes, log.flush.on.ack, ...)."},
+                        + "log.segment.bytes, message.max.bytes, log.flush.on.ack, ...).", "",
+                "In a cluster (controller.quorum.voters), process.roles=controller runs a metadata voter "
+                        + "that serves no clients and process.roles=broker a broker that does not vote; "
+                        + "see README, Cluster."},
         footer = {"", "Examples:",
                 "  letterbox server start",
                 "  letterbox server start config/server.properties",
@@ -58,7 +62,7 @@ public final class ServerStartCommand implements Callable<Integer> {
         return run(spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** Starts the broker and blocks until it is stopped; returns the exit code. */
+    /** Starts the node and blocks until it is stopped; returns the exit code. */
     int run(PrintWriter out, PrintWriter err) throws InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         Map<String, String> props;
@@ -70,9 +74,18 @@ public final class ServerStartCommand implements Callable<Integer> {
             err.println("letterbox: invalid configuration: " + e.getMessage());
             return 2;
         }
-        Broker broker;
+        AutoCloseable node;
+        String address;
         try {
-            broker = Broker.start(config);
+            if (config.cluster().controllerOnly()) {
+                ControllerNode controller = ControllerNode.start(config);
+                node = controller;
+                address = controller.rpcAddress().getHostString() + ":" + controller.rpcAddress().getPort();
+            } else {
+                Broker broker = Broker.start(config);
+                node = broker;
+                address = config.advertisedListeners().get(0).host() + ":" + broker.port();
+            }
         } catch (LogDirLockedException e) {
             err.println("letterbox: " + e.getMessage());
             return 1;
@@ -83,15 +96,18 @@ public final class ServerStartCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             try {
-                broker.close();
+                node.close();
+            } catch (Exception e) {
+                err.println("letterbox: stopping failed: " + e);
+                err.flush();
             } finally {
                 stopped.countDown();
             }
         };
         Signals.onTerminate(stop);
-        Endpoint first = config.advertisedListeners().get(0);
-        out.printf("Letterbox %s started on %s:%d, data in %s (%d ms)%n", Version.current(), first.host(),
-                broker.port(), String.join(",", config.logDirs().stream().map(Path::toString).toList()),
+        out.printf("Letterbox %s %sstarted on %s, data in %s (%d ms)%n", Version.current(),
+                config.cluster().controllerOnly() ? "controller " : "", address,
+                String.join(",", config.logDirs().stream().map(Path::toString).toList()),
                 System.currentTimeMillis() - jvmStart);
         out.flush();
         stopped.await();

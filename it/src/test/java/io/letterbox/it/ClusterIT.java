@@ -229,10 +229,10 @@ class ClusterIT {
 
     @Test
     @Order(6)
-    void aBrokerOnlyNodeIsRefusedAtStartWithOneLine() {
+    void aVoterWithoutTheControllerRoleIsRefusedAtStartWithOneLine() {
         int port = ItSupport.freePort();
         BrokerProcess brokerOnly = BrokerProcess.builder("cluster-broker-only").port(port)
-                .override("node.id", "4")
+                .override("node.id", "3")
                 .override("process.roles", "broker")
                 .override("controller.listener.names", "CONTROLLER")
                 .override("controller.quorum.voters", voters)
@@ -243,7 +243,7 @@ class ClusterIT {
             assertThat(outcome.exitCode()).as("output:%n%s", outcome.output()).isNotNull().isNotZero();
             List<String> lines = outcome.output().lines().filter(l -> !l.startsWith("# ")).toList();
             assertThat(lines).singleElement().asString()
-                    .contains("process.roles=broker without controller is not supported yet");
+                    .contains("node.id 3 is a voter, so process.roles must contain controller");
         } finally {
             brokerOnly.close();
         }

@@ -11,13 +11,16 @@ import java.util.TreeMap;
  * @param nodeId                   this node's id (also its Raft peer id)
  * @param dir                      data directory; the Raft log and snapshots live in {@code dir/ratis}
  * @param rpcHost                  address the Raft RPC server binds (e.g. 127.0.0.1)
- * @param rpcPort                  Raft RPC port; 0 picks a free one at each start. Ignored when
- *                                 {@code voters} is set: the node binds the port of its own entry
+ * @param rpcPort                  Raft RPC port; 0 picks a free one at each start (on a voter: the
+ *                                 port of its own entry in {@code voters}, which may otherwise name
+ *                                 a proxy that forwards to this port)
  * @param defaultNumPartitions     partitions of a topic created with numPartitions = -1
  * @param defaultReplicationFactor replicas of a topic created with replicationFactor = -1
  * @param validator                checks topic and broker config overrides
  * @param voters                   the voters of the metadata quorum, node id to "host:port"; empty
- *                                 means a single-node quorum made of this node alone
+ *                                 means a single-node quorum made of this node alone. A node
+ *                                 not among them is a non-voting member that follows the log (a
+ *                                 Ratis listener) at {@code rpcHost:rpcPort}
  * @param snapshotEveryEntries     take a snapshot after this many log entries since the last one
  *                                 (a snapshot is also taken on clean close)
  * @param brokerSessionTimeoutMs   the active controller fences a broker silent for longer
@@ -47,16 +50,17 @@ public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, 
         if (defaultReplicationFactor < 1) {
             throw new IllegalArgumentException("defaultReplicationFactor must be positive: " + defaultReplicationFactor);
         }
-        if (!voters.isEmpty() && !voters.containsKey(nodeId)) {
-            throw new IllegalArgumentException("Node " + nodeId + " is not among the voters " + voters.keySet()
-                    + "; non-voting members are not supported yet");
-        }
         if (snapshotEveryEntries < 1) {
             throw new IllegalArgumentException("snapshotEveryEntries must be positive: " + snapshotEveryEntries);
         }
         if (brokerSessionTimeoutMs < 1) {
             throw new IllegalArgumentException("brokerSessionTimeoutMs must be positive: " + brokerSessionTimeoutMs);
         }
+    }
+
+    /** Whether this node votes in the quorum; a node that does not only follows the log. */
+    public boolean isVoter() {
+        return voters.isEmpty() || voters.containsKey(nodeId);
     }
 
     /** A single-node quorum. */

@@ -35,14 +35,11 @@ class ThreeVoterQuorumTest {
         nodes.forEach(MetadataNode::close);
     }
 
-    @Test
-    void replicatesAndFailsOver() throws Exception {
-        // Given three voters started together
+    /** Starts three voters together on free loopback ports; returns the voter map. */
+    private Map<Integer, String> startVoters() throws Exception {
         Map<Integer, String> voters = new TreeMap<>();
         for (int id = 1; id <= 3; id++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                voters.put(id, "127.0.0.1:" + s.getLocalPort());
-            }
+            voters.put(id, "127.0.0.1:" + freePort());
         }
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -58,6 +55,19 @@ class ThreeVoterQuorumTest {
         } finally {
             pool.shutdownNow();
         }
+        return voters;
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void replicatesAndFailsOver() throws Exception {
+        // Given three voters started together
+        startVoters();
         String clusterId = nodes.get(0).image().clusterId();
         assertThat(clusterId).hasSize(22);
         assertThat(nodes).allSatisfy(n -> assertThat(n.image().clusterId()).isEqualTo(clusterId));
@@ -124,6 +134,78 @@ class ThreeVoterQuorumTest {
             awaitTopic(n, "after-failover");
             assertThat(n.image().topics().get("replicated").id()).isEqualTo(created.topicId());
         }
+    }
+
+    @Test
+    void aNonVoterFollowsTheLogAsAListenerAndWritesThroughTheLeader() throws Exception {
+        // Given three voters and node 4, which is not among them
+        Map<Integer, String> voters = startVoters();
+        MetadataConfig listenerConfig = new MetadataConfig(4, dir.resolve("n4"), "127.0.0.1", 0, 1, (short) 1,
+                ConfigValidator.NONE).withVoters(voters);
+        MetadataNode listener = MetadataNode.start(listenerConfig);
+        nodes.add(listener);
+        assertThat(listener.image().clusterId()).isEqualTo(nodes.get(0).image().clusterId());
+        assertThat(listener.leaderId()).isIn(1, 2, 3);
+
+        // Its writes go through the leader and are applied on it when done
+        get(listener.controller().registerBroker(Nodes.broker(4)));
+        CreateTopicResult created = get(listener.controller().createTopics(
+                List.of(NewTopic.of("from-listener", 1, (short) 1)), false)).get(0);
+        assertThat(created.error().error()).isEqualTo(Errors.NONE);
+        assertThat(listener.image().topics().get("from-listener").id()).isEqualTo(created.topicId());
+        get(listener.heartbeat(4));
+
+        // and it applies what the voters write
+        MetadataNode leader = awaitLeader(nodes);
+        get(leader.controller().createTopics(List.of(NewTopic.of("from-leader", 1, (short) 1)), false));
+        awaitTopic(listener, "from-leader");
+
+        // Restarted, it catches up on what it missed, and it never leads
+        listener.close();
+        nodes.remove(listener);
+        get(leader.controller().createTopics(List.of(NewTopic.of("while-away", 1, (short) 1)), false));
+        MetadataNode again = MetadataNode.start(listenerConfig);
+        nodes.add(again);
+        awaitTopic(again, "while-away");
+        assertThat(again.isLeader()).isFalse();
+        assertThat(nodes).allSatisfy(n -> assertThat(n.failure()).isNull());
+    }
+
+    @Test
+    void aVoterThatLostItsQuorumWritesAndHeartbeatsAgainOnceItIsBack() throws Exception {
+        // Given three voters, two of which stop
+        Map<Integer, String> voters = startVoters();
+        MetadataNode survivor = nodes.get(2);
+        for (MetadataNode n : List.copyOf(nodes.subList(0, 2))) {
+            n.close();
+            nodes.remove(n);
+        }
+
+        // Then a write and a heartbeat fail (retriably) once the client has used up its retries
+        ExecutionException noQuorum = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(survivor.controller().registerBroker(Nodes.broker(3))));
+        assertThat(noQuorum.getCause()).isInstanceOf(NotControllerException.class);
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(survivor.heartbeat(3))).getCause()).isInstanceOf(NotControllerException.class);
+
+        // When the two come back, the survivor's writes and heartbeats go through again
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<MetadataNode>> starting = new ArrayList<>();
+            for (int id = 1; id <= 2; id++) {
+                MetadataConfig config = new MetadataConfig(id, dir.resolve("n" + id), "127.0.0.1", 0, 1, (short) 1,
+                        ConfigValidator.NONE).withVoters(voters);
+                starting.add(pool.submit(() -> MetadataNode.start(config)));
+            }
+            for (Future<MetadataNode> f : starting) {
+                nodes.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        get(survivor.controller().registerBroker(Nodes.broker(3)));
+        get(survivor.heartbeat(3));
+        assertThat(survivor.image().cluster().broker(3)).isNotNull();
     }
 
     private static MetadataNode awaitLeader(List<MetadataNode> nodes) throws InterruptedException {

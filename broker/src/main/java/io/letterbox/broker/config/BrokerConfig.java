@@ -24,6 +24,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
+import io.letterbox.metadata.ConfigValidator;
+import io.letterbox.metadata.MetadataConfig;
+import io.letterbox.storage.log.LogManager;
 import io.letterbox.broker.group.consumer.PartitionAssignor;
 
 /**
@@ -106,7 +109,8 @@ public final class BrokerConfig {
             .define(NODE_ID, INT, 1, atLeast(0), HIGH, "The id of this node in the cluster.")
             .define(BROKER_ID, INT, null, HIGH, "Older name of node.id; when set, it must equal node.id.")
             .define(PROCESS_ROLES, LIST, "broker,controller", ConfigDef.ValidList.in("broker", "controller"), HIGH,
-                    "The roles of this node; every node is both broker and controller so far.")
+                    "The roles of this node: broker (serves clients, holds partitions, follows the metadata log), "
+                            + "controller (votes in the metadata quorum) or both.")
             .define(LISTENERS, STRING, "PLAINTEXT://localhost:9092", HIGH,
                     "Comma-separated NAME://host:port the broker binds; an empty host binds every interface.")
             .define(ADVERTISED_LISTENERS, STRING, null, HIGH,
@@ -265,7 +269,7 @@ public final class BrokerConfig {
                 (Long) values.get(ClusterConfig.BROKER_HEARTBEAT_INTERVAL_MS),
                 (Long) values.get(ClusterConfig.BROKER_SESSION_TIMEOUT_MS));
         this.listeners = allListeners.stream().filter(e -> !e.equals(cluster.controllerListener())).toList();
-        if (listeners.isEmpty()) {
+        if (listeners.isEmpty() && cluster.broker()) {
             throw new ConfigException(LISTENERS, values.get(LISTENERS), "no listener for clients besides "
                     + cluster.controllerListener().listenerName());
         }
@@ -318,6 +322,21 @@ public final class BrokerConfig {
     }
 
     /** How this node takes part in the metadata quorum. */
+    /**
+     * How this node runs its metadata log, in {@code log.dirs[0]/metadata}. The Raft server binds
+     * the controller listener on a voter; on a broker-only node, a port on the host of its first
+     * advertised listener (which the controllers can reach); on a single node, a free loopback port.
+     */
+    public MetadataConfig metadataConfig(ConfigValidator validator) {
+        Endpoint controller = cluster.controllerListener();
+        String host = controller != null ? controller.host()
+                : cluster.voters().isEmpty() ? "127.0.0.1" : advertisedListeners.get(0).host();
+        return new MetadataConfig(nodeId(), logDirs.get(0).resolve(LogManager.METADATA_DIR), host,
+                controller == null ? 0 : controller.port(), numPartitions(), defaultReplicationFactor(), validator)
+                .withVoters(cluster.voters())
+                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs());
+    }
+
     public ClusterConfig cluster() {
         return cluster;
     }

@@ -29,7 +29,7 @@ public final class Handlers {
             Time time, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
             GroupRegistry allGroups) {
         HandlerRegistry registry = new HandlerRegistry();
-        Brokers brokers = new Brokers(config, metadata::leaderId);
+        Brokers brokers = new Brokers(config, metadata::leaderId, metadata::image);
         registry.register(new ApiVersionsHandler(registry));
         registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics(),
                 config.nodeId(), partitions::isOffline));

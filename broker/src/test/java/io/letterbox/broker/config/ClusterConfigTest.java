@@ -41,6 +41,42 @@ class ClusterConfigTest {
     }
 
     @Test
+    void aBrokerOnlyNodeIsNoVoterAndFollowsTheLogFromItsClientHost() {
+        Map<String, String> props = node2("node.id", "4");
+        props.put("process.roles", "broker");
+        props.put("listeners", "PLAINTEXT://127.0.0.1:9098");
+        BrokerConfig config = BrokerConfig.parse(props);
+        assertThat(config.cluster().broker()).isTrue();
+        assertThat(config.cluster().controller()).isFalse();
+        assertThat(config.cluster().controllerListener()).isNull();
+        assertThat(config.listeners()).containsExactly(new Endpoint("PLAINTEXT", "127.0.0.1", 9098));
+        var metadata = config.metadataConfig(io.letterbox.metadata.ConfigValidator.NONE);
+        assertThat(metadata.isVoter()).isFalse();
+        assertThat(metadata.rpcHost()).isEqualTo("127.0.0.1");
+        assertThat(metadata.voters()).containsOnlyKeys(1, 2, 3);
+    }
+
+    @Test
+    void aControllerOnlyNodeServesNoClients() {
+        Map<String, String> props = node2("process.roles", "controller");
+        props.put("listeners", "CONTROLLER://127.0.0.1:9095");
+        BrokerConfig config = BrokerConfig.parse(props);
+        assertThat(config.cluster().controllerOnly()).isTrue();
+        assertThat(config.listeners()).isEmpty();
+        assertThat(config.advertisedListeners()).isEmpty();
+        assertThat(config.metadataConfig(io.letterbox.metadata.ConfigValidator.NONE).isVoter()).isTrue();
+    }
+
+    @Test
+    void aVoterBindsItsListenerWhileTheOthersMayReachItThroughAProxy() {
+        BrokerConfig config = BrokerConfig.parse(node2("controller.quorum.voters",
+                "1@127.0.0.1:9093,2@127.0.0.1:29095,3@127.0.0.1:9097"));
+        var metadata = config.metadataConfig(io.letterbox.metadata.ConfigValidator.NONE);
+        assertThat(metadata.rpcPort()).isEqualTo(9095);
+        assertThat(metadata.voters()).containsEntry(2, "127.0.0.1:29095");
+    }
+
+    @Test
     void withoutVotersTheNodeIsAClusterOfOne() {
         ClusterConfig cluster = BrokerConfig.parse(Map.of()).cluster();
         assertThat(cluster.voters()).isEmpty();
@@ -49,15 +85,22 @@ class ClusterConfigTest {
 
     @Test
     void eachMisconfigurationStopsTheStartNamingItsKey() {
-        assertRefused(node2("process.roles", "broker"), "process.roles",
-                "process.roles=broker without controller is not supported yet");
-        assertRefused(node2("process.roles", "controller"), "process.roles", "controller without broker");
+        assertRefused(node2("process.roles", "broker"), "controller.quorum.voters",
+                "node.id 2 is a voter, so process.roles must contain controller (it is broker)");
+        assertRefused(node2("process.roles", "controller"), "listeners",
+                "process.roles=controller serves no clients: listeners must only contain the controller listeners");
+        Map<String, String> brokerWithControllerListener = node2("node.id", "4");
+        brokerWithControllerListener.put("process.roles", "broker");
+        assertRefused(brokerWithControllerListener, "controller.listener.names",
+                "listener CONTROLLER must not be among listeners when process.roles=broker");
+        Map<String, String> brokerAlone = new HashMap<>(Map.of("process.roles", "broker"));
+        assertRefused(brokerAlone, "controller.quorum.voters",
+                "must list the controllers when process.roles=broker");
         assertRefused(node2("controller.listener.names", "CTRL"), "controller.listener.names",
                 "listener CTRL is not among listeners");
         assertRefused(node2("controller.listener.names", null), "controller.listener.names", "must name the listener");
-        assertRefused(node2("node.id", "4"), "controller.quorum.voters", "node.id 4 is not a voter");
-        assertRefused(node2("controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9999"),
-                "controller.quorum.voters", "the entry of node 2 (127.0.0.1:9999) must equal its CONTROLLER listener");
+        assertRefused(node2("node.id", "4"), "controller.quorum.voters",
+                "node.id 4 is not a voter, so process.roles must not contain controller");
         assertRefused(node2("controller.quorum.voters", "1-127.0.0.1:9093"), "controller.quorum.voters",
                 "each voter must look like id@host:port");
         assertRefused(node2("broker.heartbeat.interval.ms", "9000"), "broker.heartbeat.interval.ms",

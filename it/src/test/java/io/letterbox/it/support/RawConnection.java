@@ -23,6 +23,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -133,6 +135,16 @@ public final class RawConnection implements AutoCloseable {
         ProduceResponse response = send(new ProduceRequest(data, version));
         ProduceResponseData.TopicProduceResponse t = response.data().responses().iterator().next();
         return t.partitionResponses().get(0);
+    }
+
+    /**
+     * The error this broker's Metadata gives {@code topic} (UNKNOWN_TOPIC_OR_PARTITION when its
+     * image lacks it): what this node knows, where an AdminClient may ask another node.
+     */
+    public Errors topicError(String topic) {
+        MetadataResponse response = send(new MetadataRequest.Builder(List.of(topic), false)
+                .build(version(ApiKeys.METADATA)));
+        return Errors.forCode(response.data().topics().find(topic).errorCode());
     }
 
     /** InitProducerId for an idempotent (non-transactional) producer: {producerId, epoch}. */

@@ -5,9 +5,13 @@ import io.letterbox.metadata.record.MetadataRecord;
 import io.letterbox.metadata.record.RecordCodec;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +37,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
@@ -65,6 +71,10 @@ import org.apache.ratis.util.TimeDuration;
  *
  * <p>Heartbeats: {@link #heartbeat} is a read-only query the client sends to the leader.
  *
+ * <p>Non-voters (broker-only nodes) are Ratis listeners: at each start they ask the leader to add
+ * them to the group's listeners (at the same address each time), then receive and apply the committed log as followers do, but
+ * never vote nor count towards a commit. Their writes go to the leader like a follower's.
+ *
  * <p>Timeouts: a group of one needs no real election, so its first election timeout is a few
  * milliseconds; that keeps start-up (election plus the leader's first commit) well under 100 ms
  * once classes are loaded.
@@ -72,9 +82,13 @@ import org.apache.ratis.util.TimeDuration;
  * <p>Thread-safe.
  */
 public final class RatisQuorum implements Closeable {
-    /** The one metadata group of a Letterbox cluster. */
     /** Tries of a client call to the leader, 100 ms apart: rides out an election. */
     private static final int CLIENT_ATTEMPTS = 30;
+    /** How long a non-voter tries to join the group before its start fails. */
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+    /** In the metadata directory of a non-voter: the Raft port it listens on, the same at every start. */
+    private static final String LISTENER_PORT_FILE = "listener-rpc-port";
+    /** The one metadata group of a Letterbox cluster. */
     public static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("letterbox-metadata".getBytes(StandardCharsets.UTF_8)));
 
@@ -83,10 +97,10 @@ public final class RatisQuorum implements Closeable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final InetSocketAddress rpcAddress;
-    private final RaftClient client;
+    private final LeaderClient client;
     private final MetadataStateMachine stateMachine;
 
-    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress, RaftClient client,
+    private RatisQuorum(RaftServer server, RaftPeerId selfId, InetSocketAddress rpcAddress, LeaderClient client,
                         MetadataStateMachine stateMachine) {
         this.server = server;
         this.selfId = selfId;
@@ -104,19 +118,36 @@ public final class RatisQuorum implements Closeable {
         return RaftPeerId.valueOf("n" + nodeId);
     }
 
-    /** Starts the Raft server for this node. Returns at once; see {@link #awaitReady}. */
+    /**
+     * Starts the Raft server for this node. A voter returns at once (see {@link #awaitReady}); a
+     * non-voter first joins the group as a listener, which needs a leader.
+     */
     public static RatisQuorum start(MetadataConfig config, MetadataStateMachine stateMachine) throws IOException {
         Map<Integer, String> voters = new TreeMap<>(config.voters());
         InetSocketAddress bind;
         if (voters.isEmpty()) {
             int port = config.rpcPort() == 0 ? freePort(config.rpcHost()) : config.rpcPort();
             bind = new InetSocketAddress(config.rpcHost(), port);
-            voters.put(config.nodeId(), config.rpcHost() + ":" + port);
+        } else if (!config.isVoter()) {
+            bind = new InetSocketAddress(config.rpcHost(), listenerPort(config));
         } else {
-            bind = new InetSocketAddress(config.rpcHost(), parsePort(voters.get(config.nodeId())));
+            // The voter's own entry may name a proxy in front of it: it binds rpcPort when given.
+            bind = new InetSocketAddress(config.rpcHost(),
+                    config.rpcPort() != 0 ? config.rpcPort() : parsePort(voters.get(config.nodeId())));
         }
-        List<RaftPeer> peers = new ArrayList<>();
-        voters.forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(address).build()));
+        if (voters.isEmpty()) {
+            voters.put(config.nodeId(), config.rpcHost() + ":" + bind.getPort());
+        }
+        List<RaftPeer> voterPeers = new ArrayList<>();
+        voters.forEach((id, address) -> voterPeers.add(
+                RaftPeer.newBuilder().setId(peerId(id)).setAddress(address).build()));
+        RaftPeer listener = config.isVoter() ? null : RaftPeer.newBuilder().setId(peerId(config.nodeId()))
+                .setAddress(bind.getHostString() + ":" + bind.getPort())
+                .setStartupRole(RaftPeerRole.LISTENER).build();
+        List<RaftPeer> peers = new ArrayList<>(voterPeers);
+        if (listener != null) {
+            peers.add(listener);
+        }
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
 
         RaftProperties p = new RaftProperties();
@@ -160,15 +191,92 @@ public final class RatisQuorum implements Closeable {
         RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
         RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        RaftClient client = RaftClient.newBuilder()
-                .setProperties(clientProperties)
-                .setRaftGroup(group)
-                .setClientId(ClientId.randomId())
-                .setLeaderId(self)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        // Writes and heartbeats go to the leader, always a voter. Each client has its own id: the
+        // leader's retry cache tells calls apart by client id and call id.
+        RaftGroup voterGroup = RaftGroup.valueOf(GROUP_ID, voterPeers);
+        LeaderClient client = new LeaderClient(() -> {
+            RaftClient.Builder builder = RaftClient.newBuilder()
+                    .setProperties(clientProperties)
+                    .setRaftGroup(voterGroup)
+                    .setClientId(ClientId.randomId())
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS,
+                            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
+            if (listener == null) {
+                builder.setLeaderId(self);
+            }
+            return builder.build();
+        });
+        RatisQuorum quorum = new RatisQuorum(server, self, bind, client, stateMachine);
+        if (listener != null) {
+            try {
+                quorum.joinAsListener(listener);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    quorum.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+        return quorum;
+    }
+
+    /**
+     * Asks the leader to add this node to the group's listeners (replacing an entry of an earlier
+     * start, whose address may differ), so that the leader sends it the log. Retries until a
+     * leader answers, for at most {@link #JOIN_TIMEOUT}.
+     */
+    private void joinAsListener(RaftPeer self) throws IOException {
+        SetConfigurationRequest.Arguments join = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(List.of())
+                .setListenersInNewConf(List.of(self))
+                .setMode(SetConfigurationRequest.Mode.ADD)
                 .build();
-        return new RatisQuorum(server, self, bind, client, stateMachine);
+        long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                RaftClientReply reply = client.setConfiguration(join);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                last = new IOException(String.valueOf(reply.getException()));
+            } catch (IOException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while joining the metadata quorum");
+            }
+        }
+        throw new IOException("Could not join the metadata quorum as a listener within " + JOIN_TIMEOUT.toSeconds()
+                + " s: no controller answered (" + (last == null ? "no reply" : last.getMessage()) + ")", last);
+    }
+
+    /**
+     * A listener's port is kept across starts: the group's configuration holds its address, and
+     * Ratis does not change the address of a member already in it.
+     */
+    private static int listenerPort(MetadataConfig config) throws IOException {
+        if (config.rpcPort() != 0) {
+            return config.rpcPort();
+        }
+        Path file = config.dir().resolve(LISTENER_PORT_FILE);
+        if (Files.exists(file)) {
+            try {
+                return Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).trim());
+            } catch (NumberFormatException e) {
+                throw new IOException("Corrupt " + file + ": delete it to pick a new port", e);
+            }
+        }
+        int port = freePort(config.rpcHost());
+        Path tmp = file.resolveSibling(LISTENER_PORT_FILE + ".tmp");
+        Files.writeString(tmp, Integer.toString(port), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return port;
     }
 
     private static int parsePort(String address) {
@@ -218,7 +326,7 @@ public final class RatisQuorum implements Closeable {
 
     /** Tells the leader that broker {@code brokerId} is alive; completes when the leader has it. */
     public CompletableFuture<Void> heartbeat(int brokerId) {
-        return client.async().sendReadOnly(MetadataStateMachine.heartbeatMessage(brokerId)).handle((r, error) -> {
+        return client.sendReadOnly(MetadataStateMachine.heartbeatMessage(brokerId)).handle((r, error) -> {
             if (error != null) {
                 throw translate(error);
             }
@@ -241,7 +349,7 @@ public final class RatisQuorum implements Closeable {
                 throw new IOException("The metadata Raft server stopped during start-up");
             }
             boolean leaderKnown = d.getInfo().isLeaderReady()
-                    || (d.getInfo().isFollower() && d.getInfo().getLeaderId() != null);
+                    || ((d.getInfo().isFollower() || d.getInfo().isListener()) && d.getInfo().getLeaderId() != null);
             if (leaderKnown && d.getInfo().getLastAppliedIndex() >= d.getRaftLog().getLastCommittedIndex()) {
                 return;
             }
@@ -269,9 +377,12 @@ public final class RatisQuorum implements Closeable {
                         .setCallId(callIds.incrementAndGet())
                         .setMessage(message)
                         .setType(RaftClientRequest.writeRequestType())
-                        .build());
+                        .build())
+                        // Leadership lost before the entry was appended: the client finds the next leader.
+                        .thenCompose(r -> !r.isSuccess() && lostLeadership(r.getException())
+                                ? client.send(message) : CompletableFuture.completedFuture(r));
             } else {
-                reply = client.async().send(message);
+                reply = client.send(message);
             }
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
@@ -293,6 +404,11 @@ public final class RatisQuorum implements Closeable {
         });
     }
 
+    private static boolean lostLeadership(Throwable e) {
+        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+                || e instanceof LeaderSteppingDownException;
+    }
+
     private static RuntimeException translate(Throwable e) {
         Throwable cause = e;
         while ((cause instanceof java.util.concurrent.CompletionException
@@ -302,8 +418,7 @@ public final class RatisQuorum implements Closeable {
         if (cause instanceof NotControllerException nce) {
             return nce;
         }
-        if (cause instanceof NotLeaderException || cause instanceof LeaderNotReadyException
-                || cause instanceof LeaderSteppingDownException || cause instanceof AlreadyClosedException) {
+        if (lostLeadership(cause) || cause instanceof AlreadyClosedException) {
             return new NotControllerException("This node is not the active controller: " + cause.getMessage());
         }
         if (cause instanceof RaftException || cause instanceof IOException) {
@@ -331,11 +446,7 @@ public final class RatisQuorum implements Closeable {
         } catch (IOException | RuntimeException e) {
             // no division (start-up failed early): nothing to wake
         }
-        try {
-            client.close();
-        } catch (IOException | RuntimeException e) {
-            // the server's close below is what matters
-        }
+        client.close();
         try {
             server.close();
         } finally {
