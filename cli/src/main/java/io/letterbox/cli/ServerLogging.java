@@ -48,6 +48,8 @@ public final class ServerLogging extends ContextAwareBase implements Configurato
         context.getLogger("org.apache.ratis.util.LifeCycle").setLevel(Level.OFF);
         context.getLogger("org.apache.ratis.server.leader.LogAppender").setLevel(Level.ERROR);
         context.getLogger("org.apache.ratis.client.impl.OrderedAsync").setLevel(Level.OFF);
+        // Ratis warns of any half-second stall of the JVM or host (a busy machine): not a broker fault.
+        context.getLogger("org.apache.ratis.util.JvmPauseMonitor").setLevel(Level.ERROR);
         // A Kafka client pointed at a controller port sends bytes Raft cannot parse: Netty would log a
         // stack trace per request.
         context.getLogger("org.apache.ratis.thirdparty.io.netty.channel.DefaultChannelPipeline").setLevel(Level.ERROR);
