@@ -242,7 +242,8 @@ public final class Broker implements AutoCloseable {
                 controller == null ? 0 : controller.port(), config.numPartitions(), config.defaultReplicationFactor(),
                 validation)
                 .withVoters(cluster.voters())
-                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs());
+                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs())
+                .withLeaderBalance(config.leaderBalance());
     }
 
     public BrokerConfig config() {

@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.ConfigException;
 
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.broker.group.consumer.PartitionAssignor;
+import io.letterbox.metadata.LeaderBalance;
 
 /**
  * The broker's static configuration: Kafka's key names, parsed from {@code server.properties}
@@ -194,6 +195,13 @@ public final class BrokerConfig {
                     "How often the broker tells the active controller it is alive.")
             .define(ClusterConfig.BROKER_SESSION_TIMEOUT_MS, LONG, 9000L, atLeast(1), MEDIUM,
                     "The controller fences a broker (clients stop being told of it) after this long without a heartbeat.")
+            .define("auto.leader.rebalance.enable", BOOLEAN, true, HIGH, "The active controller moves "
+                    + "leaderships back to preferred replicas (each partition's first replica) when a broker's share "
+                    + "of them led elsewhere exceeds leader.imbalance.per.broker.percentage.")
+            .define("leader.imbalance.check.interval.seconds", LONG, 300L, atLeast(1), HIGH,
+                    "How often the active controller checks leader balance.")
+            .define("leader.imbalance.per.broker.percentage", INT, 10, between(0, 100), HIGH, "The share (percent) "
+                    + "of a broker's preferred partitions led by others above which they are moved back.")
             .define("inter.broker.listener.name", STRING, null, LOW, "The listener followers fetch from leaders "
                     + "on (default: the first advertised listener).")
             .define("replica.lag.time.max.ms", LONG, 30000L, atLeast(1), MEDIUM, "A follower that has not caught up "
@@ -381,6 +389,13 @@ public final class BrokerConfig {
                 (Integer) values.get("num.replica.fetchers"), (Integer) values.get("replica.fetch.max.bytes"),
                 (Integer) values.get("replica.fetch.response.max.bytes"), (Integer) values.get("replica.fetch.wait.max.ms"),
                 (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"));
+    }
+
+    /** The automatic leader rebalance settings of the active controller. */
+    public LeaderBalance leaderBalance() {
+        return new LeaderBalance((Boolean) values.get("auto.leader.rebalance.enable"),
+                (Long) values.get("leader.imbalance.check.interval.seconds") * 1000,
+                (Integer) values.get("leader.imbalance.per.broker.percentage"));
     }
 
     public int offsetMetadataMaxBytes() {
