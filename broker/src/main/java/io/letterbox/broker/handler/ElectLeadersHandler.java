@@ -46,27 +46,33 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
     public CompletableFuture<AbstractResponse> handle(RequestContext context, ElectLeadersRequest request) {
         ElectLeadersRequestData data = request.data();
         short version = context.apiVersion();
+        List<TopicPartition> partitions = requested(data);
         ElectionType type;
         try {
             type = ElectionType.valueOf(version == 0 ? ElectionType.PREFERRED.value : data.electionType());
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(failed(data, version,
+            return CompletableFuture.completedFuture(failed(partitions, version,
                     new ApiError(Errors.INVALID_REQUEST, "Unknown election type " + data.electionType())));
-        }
-        List<TopicPartition> partitions = null;
-        if (data.topicPartitions() != null) {
-            partitions = new ArrayList<>();
-            for (ElectLeadersRequestData.TopicPartitions t : data.topicPartitions()) {
-                for (int p : t.partitions()) {
-                    partitions.add(new TopicPartition(t.topic(), p));
-                }
-            }
         }
         CompletableFuture<Map<TopicPartition, ApiError>> elected = ControllerCalls.within(
                 controller.electLeaders(type, partitions), data.timeoutMs(), "Leader election");
         return elected.handle((results, failure) -> failure != null
-                ? failed(data, version, ControllerCalls.errorOf(failure))
+                ? failed(partitions, version, ControllerCalls.errorOf(failure))
                 : new ElectLeadersResponse(respond(results)));
+    }
+
+    /** The partitions named, or null for every partition. */
+    private static List<TopicPartition> requested(ElectLeadersRequestData data) {
+        if (data.topicPartitions() == null) {
+            return null;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (ElectLeadersRequestData.TopicPartitions t : data.topicPartitions()) {
+            for (int p : t.partitions()) {
+                partitions.add(new TopicPartition(t.topic(), p));
+            }
+        }
+        return partitions;
     }
 
     private static ElectLeadersResponseData respond(Map<TopicPartition, ApiError> results) {
@@ -78,14 +84,10 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
         return new ElectLeadersResponseData().setReplicaElectionResults(new ArrayList<>(byTopic.values()));
     }
 
-    private static ElectLeadersResponse failed(ElectLeadersRequestData data, short version, ApiError error) {
+    private static ElectLeadersResponse failed(List<TopicPartition> partitions, short version, ApiError error) {
         Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
-        if (data.topicPartitions() != null) {
-            for (ElectLeadersRequestData.TopicPartitions t : data.topicPartitions()) {
-                for (int p : t.partitions()) {
-                    results.put(new TopicPartition(t.topic(), p), error);
-                }
-            }
+        if (partitions != null) {
+            partitions.forEach(tp -> results.put(tp, error));
         }
         ElectLeadersResponseData response = respond(results);
         if (version >= 1) {
