@@ -204,6 +204,58 @@ public final class Controller implements Closeable {
     }
 
     /**
+     * Kafka's AlterPartitionReassignments (KIP-455, see {@link Reassignments}): a target replica list starts or
+     * retargets a partition's reassignment, null cancels the one in progress (NO_REASSIGNMENT_IN_PROGRESS when
+     * there is none). One result per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for an
+     * empty list, a repeated or unregistered broker, INVALID_REPLICATION_FACTOR for a change of replica count
+     * that {@code allowReplicationFactorChange} forbids (KIP-860).
+     */
+    public CompletableFuture<Map<TopicPartition, ApiError>> alterPartitionReassignments(
+            Map<TopicPartition, List<Integer>> targets, boolean allowReplicationFactorChange) {
+        return run(base -> {
+            Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            IntPredicate live = b -> isLive(base, b);
+            targets.forEach((tp, target) -> {
+                TopicImage topic = base.topics().get(tp.topic());
+                var p = topic == null ? null : topic.partition(tp.partition());
+                if (p == null) {
+                    results.put(tp, new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No such partition as " + tp));
+                    return;
+                }
+                if (target == null) {
+                    if (!p.reassigning()) {
+                        results.put(tp, new ApiError(Errors.NO_REASSIGNMENT_IN_PROGRESS));
+                        return;
+                    }
+                    records.add(Reassignments.cancel(topic.id(), tp.partition(), p, live));
+                    results.put(tp, ApiError.NONE);
+                    return;
+                }
+                try {
+                    validateReplicas(base, target);
+                } catch (ApiException e) {
+                    results.put(tp, ApiError.fromThrowable(e));
+                    return;
+                }
+                int originalCount = p.replicas().length - p.addingReplicas().length;
+                if (!allowReplicationFactorChange && target.size() != originalCount) {
+                    results.put(tp, new ApiError(Errors.INVALID_REPLICATION_FACTOR, "The replication factor is changed "
+                            + "from " + originalCount + " to " + target.size() + " but allowReplicationFactorChange "
+                            + "is false"));
+                    return;
+                }
+                PartitionChangeRecord change = Reassignments.start(topic.id(), tp.partition(), p, target, live);
+                if (change != null) {
+                    records.add(change);
+                }
+                results.put(tp, ApiError.NONE);
+            });
+            return new Outcome<>(results, records);
+        });
+    }
+
+    /**
      * The automatic leader rebalance: preferred elections for the brokers whose preferred partitions are led
      * elsewhere beyond {@code perBrokerPercentage}; completes with the number of partitions moved.
      */
@@ -240,9 +292,8 @@ public final class Controller implements Closeable {
             if (invalid != null) {
                 return Outcome.of(invalid);
             }
-            return new Outcome<>(ApiError.NONE, List.of(new PartitionChangeRecord(request.topicId(),
-                    request.partition(), null, request.isr(), PartitionChangeRecord.NO_LEADER_CHANGE,
-                    p.partitionEpoch())));
+            return new Outcome<>(ApiError.NONE, List.of(Reassignments.isrChange(request.topicId(),
+                    request.partition(), p, request.isr(), b -> isLive(base, b))));
         });
     }
 
