@@ -41,6 +41,8 @@ public final class Handlers {
         registry.register(new DeleteTopicsHandler(metadata.controller(), config.deleteTopicEnable()));
         registry.register(new CreatePartitionsHandler(metadata.controller()));
         registry.register(new ElectLeadersHandler(metadata.controller()));
+        registry.register(new AlterPartitionReassignmentsHandler(metadata.controller()));
+        registry.register(new ListPartitionReassignmentsHandler(metadata::image));
         registry.register(new DescribeClusterHandler(metadata::image, brokers));
         registry.register(new DescribeConfigsHandler(metadata::image, config));
         registry.register(new AlterConfigsHandler(metadata.controller()));
