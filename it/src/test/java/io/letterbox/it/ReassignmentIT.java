@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A partition is moved to another broker with {@code Admin.alterPartitionReassignments} while an idempotent
  * acks=all producer writes to it: the new replica copies the data and takes over, the old broker's log
- * directory goes, and every acknowledged record is read back from the new replica.
+ * directory goes, and every acknowledged record is read back from the new replica. A reassignment to a
+ * broker that is down stays listed in progress until it is cancelled, which puts the partition back.
  */
 class ReassignmentIT {
 
@@ -114,6 +116,24 @@ class ReassignmentIT {
             stream.assertEveryAcknowledgedRecordIn(ItSupport.readAll(cluster.bootstrap(), topic));
             System.out.printf("ReassignmentIT: %d records acknowledged and read back across the move%n",
                     stream.ackedCount());
+
+            // Given a reassignment that cannot finish: its new replica's broker is down
+            cluster.node(3).kill();
+            get(admin.alterPartitionReassignments(Map.of(tp,
+                    Optional.of(new NewPartitionReassignment(List.of(2, 3))))).all());
+            // Then it is listed as in progress, 3 being added
+            await("the reassignment to 2, 3 listed", () -> {
+                var ongoing = get(admin.listPartitionReassignments(Set.of(tp)).reassignments()).get(tp);
+                return ongoing != null && ongoing.addingReplicas().equals(List.of(3))
+                        && ongoing.replicas().equals(List.of(2, 3));
+            });
+            // When it is cancelled, the partition is back on 2 alone and still serves
+            get(admin.alterPartitionReassignments(Map.of(tp, Optional.empty())).all());
+            await("the reassignment cancelled", () -> replicas(admin, topic).equals(List.of(2))
+                    && get(admin.listPartitionReassignments().reassignments()).isEmpty());
+            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings)) {
+                get(producer.send(new ProducerRecord<>(topic, 0, "k", "after-cancel")));
+            }
         }
     }
 }
