@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.AckedStream;
 import io.letterbox.it.support.ItSupport;
+import io.letterbox.it.support.PartitionZero;
 import io.letterbox.it.support.ThreeNodeCluster;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,12 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -53,20 +51,12 @@ class LeaderBalanceIT {
         get(admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 2, 3)))
                 .configs(Map.of("min.insync.replicas", "2")))).all());
         await("topic " + topic + " led by 1, all replicas in sync", () -> {
-            TopicPartitionInfo p = describe(admin, topic);
+            TopicPartitionInfo p = PartitionZero.describe(admin, topic);
             return p != null && leaderOf(p) == 1 && p.isr().size() == 3;
         });
         return topic;
     }
 
-    private static TopicPartitionInfo describe(Admin admin, String topic) {
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-                    .partitions().get(0);
-        } catch (Exception e) {
-            return null;
-        }
-    }
 
     private static int leaderOf(TopicPartitionInfo p) {
         Node leader = p == null ? null : p.leader();
@@ -76,10 +66,10 @@ class LeaderBalanceIT {
     /** Kills broker 1, waits for another leader, restarts it and waits for it to be back in the ISR. */
     private static void killAndRestartBroker1(ThreeNodeCluster cluster, Admin admin, String topic) {
         cluster.node(1).kill();
-        await("another leader than 1", Duration.ofSeconds(30), () -> leaderOf(describe(admin, topic)) > 1);
+        await("another leader than 1", Duration.ofSeconds(30), () -> leaderOf(PartitionZero.describe(admin, topic)) > 1);
         cluster.node(1).start();
         await("broker 1 back in the ISR", Duration.ofSeconds(30), () -> {
-            TopicPartitionInfo p = describe(admin, topic);
+            TopicPartitionInfo p = PartitionZero.describe(admin, topic);
             return p != null && p.isr().size() == 3;
         });
     }
@@ -100,22 +90,17 @@ class LeaderBalanceIT {
             assertThat(electPreferred(admin, new TopicPartition(topic, 7)))
                     .containsInstanceOf(UnknownTopicOrPartitionException.class);
 
-            Map<String, Object> settings = Map.of(ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
-                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50,
-                    ProducerConfig.LINGER_MS_CONFIG, 5);
             AckedStream stream;
-            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings)) {
-                stream = new AckedStream(producer, 100, 100_000,
-                        seq -> new ProducerRecord<>(topic, 0, "k", "v#" + seq), m -> { });
+            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), PartitionZero.ACKS_ALL_RETRYING)) {
+                stream = PartitionZero.stream(producer, topic);
                 await("records acknowledged before the kill", () -> stream.ackedCount() >= 200);
                 // Given the preferred replica killed, restarted and back in sync under another leader
                 killAndRestartBroker1(cluster, admin, topic);
-                assertThat(leaderOf(describe(admin, topic))).isNotEqualTo(1);
+                assertThat(leaderOf(PartitionZero.describe(admin, topic))).isNotEqualTo(1);
                 // When a preferred election is asked for
                 assertThat(electPreferred(admin, tp)).isEmpty();
                 // Then 1 leads again, and the producer goes on acknowledging
-                await("broker 1 leads again", () -> leaderOf(describe(admin, topic)) == 1);
+                await("broker 1 leads again", () -> leaderOf(PartitionZero.describe(admin, topic)) == 1);
                 int ackedAfterElection = stream.ackedCount();
                 await("records acknowledged after the election", () -> stream.ackedCount() >= ackedAfterElection + 200);
                 assertThat(electPreferred(admin, tp)).containsInstanceOf(ElectionNotNeededException.class);
@@ -135,11 +120,11 @@ class LeaderBalanceIT {
              Admin admin = ItSupport.admin(cluster.bootstrap())) {
             String topic = createPreferring1(admin, "rebalance");
             cluster.node(1).kill();
-            await("another leader than 1", Duration.ofSeconds(30), () -> leaderOf(describe(admin, topic)) > 1);
+            await("another leader than 1", Duration.ofSeconds(30), () -> leaderOf(PartitionZero.describe(admin, topic)) > 1);
             cluster.node(1).start();
             // Then, once 1 is back in the ISR, the rebalance gives it back its leadership with no request
             await("broker 1 leads again by itself", Duration.ofSeconds(30),
-                    () -> leaderOf(describe(admin, topic)) == 1);
+                    () -> leaderOf(PartitionZero.describe(admin, topic)) == 1);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.AckedStream;
 import io.letterbox.it.support.ItSupport;
+import io.letterbox.it.support.PartitionZero;
 import io.letterbox.it.support.ThreeNodeCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -36,17 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReassignmentIT {
 
-    private static TopicPartitionInfo describe(Admin admin, String topic) {
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-                    .partitions().get(0);
-        } catch (Exception e) {
-            return null;
-        }
-    }
 
     private static List<Integer> replicas(Admin admin, String topic) {
-        TopicPartitionInfo p = describe(admin, topic);
+        TopicPartitionInfo p = PartitionZero.describe(admin, topic);
         return p == null ? List.of() : p.replicas().stream().map(Node::id).toList();
     }
 
@@ -68,19 +60,14 @@ class ReassignmentIT {
             TopicPartition tp = new TopicPartition(topic, 0);
             get(admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1))))).all());
             await("topic " + topic + " led by 1", () -> {
-                TopicPartitionInfo p = describe(admin, topic);
+                TopicPartitionInfo p = PartitionZero.describe(admin, topic);
                 return p != null && p.leader() != null && p.leader().id() == 1;
             });
             assertThat(get(admin.listPartitionReassignments().reassignments())).isEmpty();
 
-            Map<String, Object> settings = Map.of(ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
-                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50,
-                    ProducerConfig.LINGER_MS_CONFIG, 5);
             AckedStream stream;
-            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings)) {
-                stream = new AckedStream(producer, 100, 100_000,
-                        seq -> new ProducerRecord<>(topic, 0, "k", "v#" + seq), m -> { });
+            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), PartitionZero.ACKS_ALL_RETRYING)) {
+                stream = PartitionZero.stream(producer, topic);
                 await("records acknowledged before the move", () -> stream.ackedCount() >= 2_000);
                 assertThat(partitionDirs(cluster.node(1).dataDir(), topic)).hasSize(1);
                 // When the partition is moved from 1 to 2
@@ -92,8 +79,8 @@ class ReassignmentIT {
                         && get(admin.listPartitionReassignments().reassignments()).isEmpty());
                 System.out.printf("ReassignmentIT: moved with %d records acknowledged, completed in %d ms%n",
                         stream.ackedCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - movedAt));
-                assertThat(describe(admin, topic).leader().id()).isEqualTo(2);
-                assertThat(describe(admin, topic).isr()).extracting(Node::id).containsExactly(2);
+                assertThat(PartitionZero.describe(admin, topic).leader().id()).isEqualTo(2);
+                assertThat(PartitionZero.describe(admin, topic).isr()).extracting(Node::id).containsExactly(2);
                 // And the producer goes on, now acknowledged by 2
                 int ackedAfterMove = stream.ackedCount();
                 await("records acknowledged after the move", () -> stream.ackedCount() >= ackedAfterMove + 500);
@@ -131,7 +118,7 @@ class ReassignmentIT {
             get(admin.alterPartitionReassignments(Map.of(tp, Optional.empty())).all());
             await("the reassignment cancelled", () -> replicas(admin, topic).equals(List.of(2))
                     && get(admin.listPartitionReassignments().reassignments()).isEmpty());
-            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings)) {
+            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), PartitionZero.ACKS_ALL_RETRYING)) {
                 get(producer.send(new ProducerRecord<>(topic, 0, "k", "after-cancel")));
             }
         }
