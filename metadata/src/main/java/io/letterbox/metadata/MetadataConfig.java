@@ -24,11 +24,12 @@ import java.util.TreeMap;
  * @param snapshotEveryEntries     take a snapshot after this many log entries since the last one
  *                                 (a snapshot is also taken on clean close)
  * @param brokerSessionTimeoutMs   the active controller fences a broker silent for longer
+ * @param leaderBalance            when the active controller moves leaderships back to preferred replicas
  */
 public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, int defaultNumPartitions,
                              short defaultReplicationFactor, ConfigValidator validator,
                              Map<Integer, String> voters, long snapshotEveryEntries,
-                             long brokerSessionTimeoutMs) {
+                             long brokerSessionTimeoutMs, LeaderBalance leaderBalance) {
 
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
     public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
@@ -37,6 +38,7 @@ public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, 
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(rpcHost, "rpcHost");
         Objects.requireNonNull(validator, "validator");
+        Objects.requireNonNull(leaderBalance, "leaderBalance");
         voters = Map.copyOf(voters);
         if (nodeId < 0) {
             throw new IllegalArgumentException("nodeId must not be negative: " + nodeId);
@@ -67,26 +69,31 @@ public record MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, 
     public MetadataConfig(int nodeId, Path dir, String rpcHost, int rpcPort, int defaultNumPartitions,
                           short defaultReplicationFactor, ConfigValidator validator) {
         this(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor, validator, Map.of(),
-                DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_BROKER_SESSION_TIMEOUT_MS);
+                DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_BROKER_SESSION_TIMEOUT_MS, LeaderBalance.DEFAULT);
     }
 
     public MetadataConfig withVoters(Map<Integer, String> newVoters) {
         return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
-                validator, new TreeMap<>(newVoters), snapshotEveryEntries, brokerSessionTimeoutMs);
+                validator, new TreeMap<>(newVoters), snapshotEveryEntries, brokerSessionTimeoutMs, leaderBalance);
     }
 
     public MetadataConfig withSnapshotEveryEntries(long entries) {
         return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
-                validator, voters, entries, brokerSessionTimeoutMs);
+                validator, voters, entries, brokerSessionTimeoutMs, leaderBalance);
     }
 
     public MetadataConfig withRpcPort(int port) {
         return new MetadataConfig(nodeId, dir, rpcHost, port, defaultNumPartitions, defaultReplicationFactor,
-                validator, voters, snapshotEveryEntries, brokerSessionTimeoutMs);
+                validator, voters, snapshotEveryEntries, brokerSessionTimeoutMs, leaderBalance);
     }
 
     public MetadataConfig withBrokerSessionTimeoutMs(long timeoutMs) {
         return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
-                validator, voters, snapshotEveryEntries, timeoutMs);
+                validator, voters, snapshotEveryEntries, timeoutMs, leaderBalance);
+    }
+
+    public MetadataConfig withLeaderBalance(LeaderBalance balance) {
+        return new MetadataConfig(nodeId, dir, rpcHost, rpcPort, defaultNumPartitions, defaultReplicationFactor,
+                validator, voters, snapshotEveryEntries, brokerSessionTimeoutMs, balance);
     }
 }

@@ -2,6 +2,7 @@ package io.letterbox.metadata;
 
 import io.letterbox.metadata.controller.BrokerHeartbeats;
 import io.letterbox.metadata.controller.Controller;
+import io.letterbox.metadata.controller.LeaderRebalancer;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.quorum.MetadataStateMachine;
 import io.letterbox.metadata.quorum.RatisQuorum;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Broker liveness: brokers {@link #heartbeat}; while this node is the active controller, a
  * timer fences the registered brokers whose heartbeats stopped for the session timeout and
- * unfences those heard from again ({@link BrokerHeartbeats}), and elects leaders for partitions whose
- * leader is unavailable.
+ * unfences those heard from again ({@link BrokerHeartbeats}), elects leaders for partitions whose
+ * leader is unavailable, and moves leaderships back to preferred replicas ({@link LeaderRebalancer}).
  *
  * <p>Thread-safe. {@link #image()} is a volatile read and never blocks.
  */
@@ -53,12 +54,15 @@ public final class MetadataNode implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Throwable> failure;
     private final BrokerHeartbeats heartbeats;
+    private final LeaderRebalancer rebalancer;
     private final ScheduledExecutorService fencingTimer;
     private boolean leading;
 
     private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
                          RatisQuorum quorum, Controller controller, StartupTimes startupTimes,
                          AtomicReference<Throwable> failure, BrokerHeartbeats heartbeats) {
+        this.rebalancer = new LeaderRebalancer(config.leaderBalance(),
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         this.config = config;
         this.publisher = publisher;
         this.stateMachine = stateMachine;
@@ -83,6 +87,7 @@ public final class MetadataNode implements Closeable {
         if (!leading) {
             leading = true;
             heartbeats.startLeading();
+            rebalancer.startLeading();
         }
         heartbeats.changes(image().cluster()).forEach((id, fenced) ->
                 controller.setFenced(id, fenced).whenComplete((v, e) -> {
@@ -91,9 +96,14 @@ public final class MetadataNode implements Closeable {
                     }
                 }));
         // Level-triggered: an election lost to a conflicting change is decided again on the next tick.
-        controller.electLeaders().whenComplete((v, e) -> {
+        controller.replaceUnavailableLeaders().whenComplete((v, e) -> {
             if (e != null) {
                 log.debug("Could not elect leaders: {}", e.toString());
+            }
+        });
+        rebalancer.maybeRebalance(controller).whenComplete((moved, e) -> {
+            if (e != null) {
+                log.debug("Could not rebalance leaders: {}", e.toString());
             }
         });
     }

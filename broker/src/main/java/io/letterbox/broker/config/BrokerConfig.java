@@ -28,6 +28,7 @@ import io.letterbox.metadata.ConfigValidator;
 import io.letterbox.metadata.MetadataConfig;
 import io.letterbox.storage.log.LogManager;
 import io.letterbox.broker.group.consumer.PartitionAssignor;
+import io.letterbox.metadata.LeaderBalance;
 
 /**
  * The broker's static configuration: Kafka's key names, parsed from {@code server.properties}
@@ -198,6 +199,13 @@ public final class BrokerConfig {
                     "How often the broker tells the active controller it is alive.")
             .define(ClusterConfig.BROKER_SESSION_TIMEOUT_MS, LONG, 9000L, atLeast(1), MEDIUM,
                     "The controller fences a broker (clients stop being told of it) after this long without a heartbeat.")
+            .define("auto.leader.rebalance.enable", BOOLEAN, true, HIGH, "The active controller moves "
+                    + "leaderships back to preferred replicas (each partition's first replica) when a broker's share "
+                    + "of them led elsewhere exceeds leader.imbalance.per.broker.percentage.")
+            .define("leader.imbalance.check.interval.seconds", LONG, 300L, atLeast(1), HIGH,
+                    "How often the active controller checks leader balance.")
+            .define("leader.imbalance.per.broker.percentage", INT, 10, between(0, 100), HIGH, "The share (percent) "
+                    + "of a broker's preferred partitions led by others above which they are moved back.")
             .define("inter.broker.listener.name", STRING, null, LOW, "The listener followers fetch from leaders "
                     + "on (default: the first advertised listener).")
             .define("replica.lag.time.max.ms", LONG, 30000L, atLeast(1), MEDIUM, "A follower that has not caught up "
@@ -321,7 +329,6 @@ public final class BrokerConfig {
         return listeners;
     }
 
-    /** How this node takes part in the metadata quorum. */
     /**
      * How this node runs its metadata log, in {@code log.dirs[0]/metadata}. The Raft server binds
      * the controller listener on a voter; on a broker-only node, a port on the host of its first
@@ -334,9 +341,11 @@ public final class BrokerConfig {
         return new MetadataConfig(nodeId(), logDirs.get(0).resolve(LogManager.METADATA_DIR), host,
                 controller == null ? 0 : controller.port(), numPartitions(), defaultReplicationFactor(), validator)
                 .withVoters(cluster.voters())
-                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs());
+                .withBrokerSessionTimeoutMs(cluster.sessionTimeoutMs())
+                .withLeaderBalance(leaderBalance());
     }
 
+    /** How this node takes part in the metadata quorum. */
     public ClusterConfig cluster() {
         return cluster;
     }
@@ -400,6 +409,13 @@ public final class BrokerConfig {
                 (Integer) values.get("num.replica.fetchers"), (Integer) values.get("replica.fetch.max.bytes"),
                 (Integer) values.get("replica.fetch.response.max.bytes"), (Integer) values.get("replica.fetch.wait.max.ms"),
                 (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"));
+    }
+
+    /** The automatic leader rebalance settings of the active controller. */
+    public LeaderBalance leaderBalance() {
+        return new LeaderBalance((Boolean) values.get("auto.leader.rebalance.enable"),
+                (Long) values.get("leader.imbalance.check.interval.seconds") * 1000,
+                (Integer) values.get("leader.imbalance.per.broker.percentage"));
     }
 
     public int offsetMetadataMaxBytes() {

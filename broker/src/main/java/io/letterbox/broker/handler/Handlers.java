@@ -40,6 +40,9 @@ public final class Handlers {
         registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller()::allocateProducerIds)));
         registry.register(new DeleteTopicsHandler(metadata.controller(), config.deleteTopicEnable()));
         registry.register(new CreatePartitionsHandler(metadata.controller()));
+        registry.register(new ElectLeadersHandler(metadata.controller()));
+        registry.register(new AlterPartitionReassignmentsHandler(metadata.controller()));
+        registry.register(new ListPartitionReassignmentsHandler(metadata::image));
         registry.register(new DescribeClusterHandler(metadata::image, brokers));
         registry.register(new DescribeConfigsHandler(metadata::image, config));
         registry.register(new AlterConfigsHandler(metadata.controller()));

@@ -35,7 +35,8 @@ import io.letterbox.storage.log.LogManager;
  * its logs, a deleted topic loses them, a config change reaches each log. Handlers look
  * partitions up here without locks. The partitions it is a follower of get their logs too and
  * are fetched by the {@link ReplicaFetchers}; a follower becoming leader is first taken from its
- * fetcher, then starts its leader epoch at its log end.
+ * fetcher, then starts its leader epoch at its log end. A partition reassigned away from this
+ * broker loses its log.
  *
  * <p>Image changes arrive on the metadata thread, one at a time, in log order.
  */
@@ -186,12 +187,16 @@ public final class PartitionManager implements MetadataListener {
             }
         }
         fetchers.retain(following);
-        // Logs on disk whose topic no longer exists (deleted while this broker was down).
+        // Logs on disk whose topic no longer exists (deleted while this broker was down), and those of
+        // partitions reassigned away from this broker (their fetchers were let go above).
         for (Log l : logManager.logs()) {
             if (!partitions.containsKey(l.topicPartition())) {
                 TopicImage topic = next.topics().byName().get(l.topicPartition().topic());
                 if (topic == null || !Objects.equals(topic.id(), l.topicId())) {
                     log.debug("Deleting log {}: its topic no longer exists", l.topicPartition());
+                    logManager.delete(l.topicPartition());
+                } else if (!isReplica(topic.partition(l.topicPartition().partition()))) {
+                    log.info("Deleting log {}: this broker is no longer one of its replicas", l.topicPartition());
                     logManager.delete(l.topicPartition());
                 }
             }
@@ -259,6 +264,10 @@ public final class PartitionManager implements MetadataListener {
             log.warn("Topic {} has invalid configs ({}); using broker defaults", topic.name(), e.getMessage());
             return logConfig(image, Map.of());
         }
+    }
+
+    private boolean isReplica(PartitionImage partition) {
+        return partition != null && ReplicaSet.contains(partition.replicas(), nodeId);
     }
 
     private void remove(Partition p) {

@@ -17,9 +17,11 @@ import io.letterbox.metadata.record.RemoveTopicRecord;
 import io.letterbox.metadata.record.TopicRecord;
 import java.io.Closeable;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +35,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
@@ -160,9 +165,109 @@ public final class Controller implements Closeable {
      * from ISRs (see {@link PartitionLeadership}); nothing to write when all is in order. Run
      * periodically by the active controller, so a change lost to a conflicting one is decided again.
      */
-    public CompletableFuture<Void> electLeaders() {
+    public CompletableFuture<Void> replaceUnavailableLeaders() {
         return run(base -> new Outcome<Void>(null,
                 List.copyOf(PartitionLeadership.changes(base, b -> isLive(base, b), this::uncleanAllowed, false))));
+    }
+
+    /**
+     * Kafka's ElectLeaders (see {@link LeaderElections}): one result per partition asked for, UNKNOWN_TOPIC_OR_PARTITION
+     * for one that does not exist. With {@code partitions} null, every partition is tried and, as in Kafka, those
+     * that needed no election are left out of the result.
+     */
+    public CompletableFuture<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+                                                                        Collection<TopicPartition> partitions) {
+        return run(base -> {
+            Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
+            List<PartitionChangeRecord> changes = new ArrayList<>();
+            IntPredicate live = b -> isLive(base, b);
+            if (partitions == null) {
+                for (TopicImage topic : base.topics().byName().values()) {
+                    for (var e : topic.partitions().entrySet()) {
+                        ApiError error = LeaderElections.elect(type, topic, e.getKey(), e.getValue(), live, changes);
+                        if (error.error() != Errors.ELECTION_NOT_NEEDED) {
+                            results.put(new TopicPartition(topic.name(), e.getKey()), error);
+                        }
+                    }
+                }
+            } else {
+                for (TopicPartition tp : new LinkedHashSet<>(partitions)) {
+                    TopicImage topic = base.topics().get(tp.topic());
+                    var p = topic == null ? null : topic.partition(tp.partition());
+                    results.put(tp, p == null
+                            ? new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No such partition as " + tp)
+                            : LeaderElections.elect(type, topic, tp.partition(), p, live, changes));
+                }
+            }
+            return new Outcome<>(results, List.copyOf(changes));
+        });
+    }
+
+    /**
+     * Kafka's AlterPartitionReassignments (KIP-455, see {@link Reassignments}): a target replica list starts or
+     * retargets a partition's reassignment, null cancels the one in progress (NO_REASSIGNMENT_IN_PROGRESS when
+     * there is none). One result per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for an
+     * empty list, a repeated or unregistered broker, INVALID_REPLICATION_FACTOR for a change of replica count
+     * that {@code allowReplicationFactorChange} forbids (KIP-860).
+     */
+    public CompletableFuture<Map<TopicPartition, ApiError>> alterPartitionReassignments(
+            Map<TopicPartition, List<Integer>> targets, boolean allowReplicationFactorChange) {
+        return run(base -> {
+            Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
+            List<MetadataRecord> records = new ArrayList<>();
+            IntPredicate live = b -> isLive(base, b);
+            targets.forEach((tp, target) -> {
+                TopicImage topic = base.topics().get(tp.topic());
+                var p = topic == null ? null : topic.partition(tp.partition());
+                if (p == null) {
+                    results.put(tp, new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No such partition as " + tp));
+                    return;
+                }
+                if (target == null) {
+                    if (!p.reassigning()) {
+                        results.put(tp, new ApiError(Errors.NO_REASSIGNMENT_IN_PROGRESS));
+                        return;
+                    }
+                    records.add(Reassignments.cancel(topic.id(), tp.partition(), p, live));
+                    results.put(tp, ApiError.NONE);
+                    return;
+                }
+                try {
+                    validateReplicas(base, target);
+                } catch (ApiException e) {
+                    results.put(tp, ApiError.fromThrowable(e));
+                    return;
+                }
+                int originalCount = p.replicas().length - p.addingReplicas().length;
+                if (!allowReplicationFactorChange && target.size() != originalCount) {
+                    results.put(tp, new ApiError(Errors.INVALID_REPLICATION_FACTOR, "The replication factor is changed "
+                            + "from " + originalCount + " to " + target.size() + " but allowReplicationFactorChange "
+                            + "is false"));
+                    return;
+                }
+                PartitionChangeRecord change = Reassignments.start(topic.id(), tp.partition(), p, target, live);
+                if (change != null) {
+                    records.add(change);
+                }
+                results.put(tp, ApiError.NONE);
+            });
+            return new Outcome<>(results, records);
+        });
+    }
+
+    /**
+     * The automatic leader rebalance: preferred elections for the brokers whose preferred partitions are led
+     * elsewhere beyond {@code perBrokerPercentage}; completes with the number of partitions moved.
+     */
+    public CompletableFuture<Integer> rebalanceLeaders(int perBrokerPercentage) {
+        return run(base -> {
+            List<PartitionChangeRecord> changes = LeaderElections.rebalance(base, b -> isLive(base, b),
+                    perBrokerPercentage);
+            if (!changes.isEmpty()) {
+                log.info("Moving {} partition leadership(s) back to their preferred replicas", changes.size());
+            }
+            return new Outcome<>(changes.size(), List.copyOf(changes));
+        });
     }
 
     /**
@@ -187,9 +292,8 @@ public final class Controller implements Closeable {
             if (invalid != null) {
                 return Outcome.of(invalid);
             }
-            return new Outcome<>(ApiError.NONE, List.of(new PartitionChangeRecord(request.topicId(),
-                    request.partition(), null, request.isr(), PartitionChangeRecord.NO_LEADER_CHANGE,
-                    p.partitionEpoch())));
+            return new Outcome<>(ApiError.NONE, List.of(Reassignments.isrChange(request.topicId(),
+                    request.partition(), p, request.isr(), b -> isLive(base, b))));
         });
     }
 

@@ -96,7 +96,7 @@ final class PartitionLeadership {
         return false;
     }
 
-    private static List<Integer> toList(int[] brokers) {
+    static List<Integer> toList(int[] brokers) {
         List<Integer> list = new ArrayList<>(brokers.length);
         for (int b : brokers) {
             list.add(b);

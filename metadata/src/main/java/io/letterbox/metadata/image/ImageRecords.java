@@ -47,7 +47,8 @@ public final class ImageRecords {
             for (Map.Entry<Integer, PartitionImage> e : new TreeMap<>(t.partitions()).entrySet()) {
                 PartitionImage p = e.getValue();
                 records.add(new PartitionRecord(t.id(), e.getKey(), toList(p.replicas()), toList(p.isr()),
-                        p.leader(), p.leaderEpoch(), p.partitionEpoch()));
+                        p.leader(), p.leaderEpoch(), p.partitionEpoch(), toList(p.addingReplicas()),
+                        toList(p.removingReplicas())));
             }
         }
         return records;

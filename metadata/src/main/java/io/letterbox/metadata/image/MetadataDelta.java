@@ -162,7 +162,8 @@ public final class MetadataDelta {
                     + " would leave a gap after " + t.partitions.size() + " partitions");
         }
         t.partitions.put(r.partition(), new PartitionImage(toArray(r.replicas()), toArray(r.isr()),
-                r.leader(), r.leaderEpoch(), r.partitionEpoch()));
+                r.leader(), r.leaderEpoch(), r.partitionEpoch(), toArray(r.addingReplicas()),
+                toArray(r.removingReplicas())));
     }
 
     private void replayPartitionChange(PartitionChangeRecord r) {
@@ -180,7 +181,10 @@ public final class MetadataDelta {
         boolean leaderChanged = r.leader() != PartitionChangeRecord.NO_LEADER_CHANGE && r.leader() != p.leader();
         int leader = leaderChanged ? r.leader() : p.leader();
         int leaderEpoch = leaderChanged ? p.leaderEpoch() + 1 : p.leaderEpoch();
-        t.partitions.put(r.partition(), new PartitionImage(replicas, isr, leader, leaderEpoch, p.partitionEpoch() + 1));
+        int[] adding = r.addingReplicas() == null ? p.addingReplicas() : toArray(r.addingReplicas());
+        int[] removing = r.removingReplicas() == null ? p.removingReplicas() : toArray(r.removingReplicas());
+        t.partitions.put(r.partition(), new PartitionImage(replicas, isr, leader, leaderEpoch, p.partitionEpoch() + 1,
+                adding, removing));
     }
 
     private void replayRemoveTopic(RemoveTopicRecord r) {

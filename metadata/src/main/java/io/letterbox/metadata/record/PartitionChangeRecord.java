@@ -5,7 +5,9 @@ import java.util.Objects;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A change to an existing partition. Null lists and {@link #NO_LEADER_CHANGE} mean "unchanged".
+ * A change to an existing partition. Null lists and {@link #NO_LEADER_CHANGE} mean "unchanged". A
+ * reassignment is started, completed or cancelled by changing {@code replicas} together with
+ * {@code addingReplicas} and {@code removingReplicas} (empty lists: no reassignment in progress).
  * Replay bumps the partition epoch always, and the leader epoch when the leader changes.
  *
  * <p>{@code expectedPartitionEpoch} makes the change conditional: replay ignores it (deterministically,
@@ -14,7 +16,8 @@ import org.apache.kafka.common.Uuid;
  * {@link #ANY_PARTITION_EPOCH} applies the change unconditionally.
  */
 public record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
-                                    int expectedPartitionEpoch) implements MetadataRecord {
+                                    int expectedPartitionEpoch, List<Integer> addingReplicas,
+                                    List<Integer> removingReplicas) implements MetadataRecord {
     /** Leader value meaning the leader stays as it is. */
     public static final int NO_LEADER_CHANGE = -2;
     /** Leader value meaning the partition has no leader. */
@@ -26,6 +29,14 @@ public record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> r
         Objects.requireNonNull(topicId, "topicId");
         replicas = replicas == null ? null : List.copyOf(replicas);
         isr = isr == null ? null : List.copyOf(isr);
+        addingReplicas = addingReplicas == null ? null : List.copyOf(addingReplicas);
+        removingReplicas = removingReplicas == null ? null : List.copyOf(removingReplicas);
+    }
+
+    /** A change that leaves any reassignment as it is. */
+    public PartitionChangeRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
+                                 int expectedPartitionEpoch) {
+        this(topicId, partition, replicas, isr, leader, expectedPartitionEpoch, null, null);
     }
 
     /** An unconditional change. */

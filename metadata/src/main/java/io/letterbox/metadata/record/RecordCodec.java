@@ -22,7 +22,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * intList  := int32 count (-1 = null) | int32{count}
  * endpoint := string listenerName | string host | int32 port | int16 securityProtocolId
  *
- * bodies (version 0):
+ * bodies (version 0; version 1 of PARTITION and PARTITION_CHANGE appends
+ *         intList addingReplicas | intList removingReplicas, null in a change meaning unchanged):
  *   CLUSTER_ID(1)       string clusterId
  *   REGISTER_BROKER(2)  int32 brokerId | uuid incarnationId | int32 n | endpoint{n} | string rack
  *   TOPIC(3)            string name | uuid topicId
@@ -141,6 +142,8 @@ public final class RecordCodec {
                 out.i32(r.leader());
                 out.i32(r.leaderEpoch());
                 out.i32(r.partitionEpoch());
+                out.intList(r.addingReplicas());
+                out.intList(r.removingReplicas());
             }
             case PARTITION_CHANGE -> {
                 PartitionChangeRecord r = (PartitionChangeRecord) record;
@@ -150,6 +153,8 @@ public final class RecordCodec {
                 out.intList(r.isr());
                 out.i32(r.leader());
                 out.i32(r.expectedPartitionEpoch());
+                out.intList(r.addingReplicas());
+                out.intList(r.removingReplicas());
             }
             case REMOVE_TOPIC -> out.uuid(((RemoveTopicRecord) record).topicId());
             case CONFIG -> {
@@ -184,7 +189,7 @@ public final class RecordCodec {
         buf.position(buf.position() + length);
         MetadataRecord record;
         try {
-            record = readBody(type, body);
+            record = readBody(type, version, body);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CorruptRecordException("Invalid field in metadata record " + type + ": " + e.getMessage(), e);
         }
@@ -194,7 +199,7 @@ public final class RecordCodec {
         return record;
     }
 
-    private static MetadataRecord readBody(RecordType type, ByteBuffer in) {
+    private static MetadataRecord readBody(RecordType type, short version, ByteBuffer in) {
         return switch (type) {
             case CLUSTER_ID -> new ClusterIdRecord(string(in));
             case REGISTER_BROKER -> {
@@ -216,9 +221,10 @@ public final class RecordCodec {
             }
             case TOPIC -> new TopicRecord(string(in), uuid(in));
             case PARTITION -> new PartitionRecord(uuid(in), in.getInt(), intList(in), intList(in),
-                    in.getInt(), in.getInt(), in.getInt());
+                    in.getInt(), in.getInt(), in.getInt(), version >= 1 ? intList(in) : List.of(),
+                    version >= 1 ? intList(in) : List.of());
             case PARTITION_CHANGE -> new PartitionChangeRecord(uuid(in), in.getInt(), intList(in), intList(in), in.getInt(),
-                    in.getInt());
+                    in.getInt(), version >= 1 ? intList(in) : null, version >= 1 ? intList(in) : null);
             case REMOVE_TOPIC -> new RemoveTopicRecord(uuid(in));
             case CONFIG -> {
                 byte typeId = in.get();

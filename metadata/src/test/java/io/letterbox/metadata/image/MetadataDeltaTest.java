@@ -206,6 +206,31 @@ class MetadataDeltaTest {
     }
 
     @Test
+    void aReassignmentChangeSetsAndClearsAddingAndRemoving() {
+        // When partition a-1 (replicas 1, 2) starts moving 2 to 3
+        MetadataImage started = apply(sample(), 11, List.of(new PartitionChangeRecord(A, 1, List.of(1, 3, 2), null,
+                PartitionChangeRecord.NO_LEADER_CHANGE, PartitionChangeRecord.ANY_PARTITION_EPOCH, List.of(3),
+                List.of(2))));
+        PartitionImage p = started.topics().get("a").partition(1);
+        assertThat(p.replicas()).containsExactly(1, 3, 2);
+        assertThat(p.addingReplicas()).containsExactly(3);
+        assertThat(p.removingReplicas()).containsExactly(2);
+        assertThat(p.reassigning()).isTrue();
+        // Then an ISR-only change keeps the reassignment, and a completing one clears it
+        MetadataImage isr = apply(started, 12, List.of(new PartitionChangeRecord(A, 1, null, List.of(1, 2, 3),
+                PartitionChangeRecord.NO_LEADER_CHANGE)));
+        assertThat(isr.topics().get("a").partition(1).reassigning()).isTrue();
+        MetadataImage done = apply(isr, 13, List.of(new PartitionChangeRecord(A, 1, List.of(1, 3), List.of(1, 3),
+                PartitionChangeRecord.NO_LEADER_CHANGE, PartitionChangeRecord.ANY_PARTITION_EPOCH, List.of(),
+                List.of())));
+        PartitionImage q = done.topics().get("a").partition(1);
+        assertThat(q.reassigning()).isFalse();
+        assertThat(q.replicas()).containsExactly(1, 3);
+        // And a snapshot restates a reassignment in progress
+        assertThat(apply(MetadataImage.EMPTY, isr.offset(), ImageRecords.of(isr))).isEqualTo(isr);
+    }
+
+    @Test
     void imageRecordsRestateTheImage() {
         // Given
         MetadataImage image = apply(sample(), 11, List.of(new PartitionChangeRecord(A, 0, List.of(2, 1), List.of(2), 2)));

@@ -29,6 +29,10 @@ class RecordCodecTest {
                 new PartitionChangeRecord(TOPIC_ID, 7, null, List.of(1), PartitionChangeRecord.NO_LEADER_CHANGE),
                 new PartitionChangeRecord(TOPIC_ID, 7, List.of(2, 3), List.of(2, 3), 2),
                 new PartitionChangeRecord(TOPIC_ID, 7, null, List.of(2), PartitionChangeRecord.NO_LEADER_CHANGE, 4),
+                new PartitionRecord(TOPIC_ID, 2, List.of(3, 1, 2), List.of(1, 2), 1, 0, 3, List.of(3), List.of(2)),
+                new PartitionChangeRecord(TOPIC_ID, 2, List.of(3, 1, 2), null, PartitionChangeRecord.NO_LEADER_CHANGE,
+                        3, List.of(3), List.of(2)),
+                new PartitionChangeRecord(TOPIC_ID, 2, List.of(3, 1), List.of(1, 3), 3, 4, List.of(), List.of()),
                 new RemoveTopicRecord(TOPIC_ID),
                 new ConfigRecord(ConfigResource.Type.TOPIC, "orders", "retention.ms", "1000"),
                 new ConfigRecord(ConfigResource.Type.BROKER, "", "log.retention.hours", null),
@@ -77,6 +81,27 @@ class RecordCodecTest {
         assertThatThrownBy(() -> RecordCodec.decode(ByteBuffer.wrap(bytes)))
                 .isInstanceOf(CorruptRecordException.class)
                 .hasMessageContaining("Unsupported version 1");
+    }
+
+    @Test
+    void version0PartitionRecordsReadAsNotReassigning() {
+        // Given version 0 bodies: the version 1 bodies less their two trailing lists (adding, removing)
+        byte[] partition = version0(new PartitionRecord(TOPIC_ID, 7, List.of(1, 2), List.of(1), 1, 4, 9));
+        byte[] change = version0(new PartitionChangeRecord(TOPIC_ID, 7, null, List.of(2), 2, 4));
+        // Then a partition has no reassignment, and a change leaves it as it is
+        assertThat(RecordCodec.decode(ByteBuffer.wrap(partition)))
+                .isEqualTo(new PartitionRecord(TOPIC_ID, 7, List.of(1, 2), List.of(1), 1, 4, 9));
+        assertThat(((PartitionChangeRecord) RecordCodec.decode(ByteBuffer.wrap(change))).addingReplicas()).isNull();
+    }
+
+    /** Encodes a record without reassignment lists as version 0 would have: two empty or null lists fewer. */
+    private static byte[] version0(MetadataRecord record) {
+        byte[] v1 = RecordCodec.encode(record);
+        byte[] v0 = Arrays.copyOf(v1, v1.length - 8);
+        ByteBuffer b = ByteBuffer.wrap(v0);
+        b.putShort(2, (short) 0);
+        b.putInt(4, v0.length - 8);
+        return v0;
     }
 
     @Test
