@@ -30,21 +30,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A consumer group whose coordinator's broker is killed with SIGKILL (issue 7): three combined nodes,
- * {@code __consumer_offsets} at its default replication factor (3 with three brokers), two members
- * consuming a replicated topic and committing after each poll while a producer keeps writing. The
- * coordinator moves with its offsets partition's leadership, the group keeps consuming and
- * committing, the new coordinator answers every offset committed before the kill (or a later one),
- * no member is sent back before such an offset, and every produced record is consumed.
+ * A consumer group whose coordinator's broker is killed with SIGKILL (issue 7), with either group
+ * protocol: three combined nodes, {@code __consumer_offsets} at its default replication factor (3
+ * with three brokers), two members consuming a replicated topic and committing after each poll while
+ * a producer keeps writing. The coordinator moves with its offsets partition's leadership, the group
+ * keeps consuming and committing, the new coordinator answers every offset committed before the kill
+ * (or a later one), no member is sent back before such an offset, and every produced record is
+ * consumed.
  */
 class CoordinatorFailoverIT {
     private static final int PARTITIONS = 4;
 
-    @Test
-    void theGroupKeepsConsumingAndKeepsItsCommittedOffsetsWhenItsCoordinatorIsKilled() throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void theGroupKeepsConsumingAndKeepsItsCommittedOffsetsWhenItsCoordinatorIsKilled(String protocol)
+            throws Exception {
         try (ThreeNodeCluster cluster = new ThreeNodeCluster("coordinator", Map.of(
                 "broker.heartbeat.interval.ms", "500",
                 "broker.session.timeout.ms", "2500",
@@ -66,7 +70,7 @@ class CoordinatorFailoverIT {
 
                 // And a group of two members that commit what each poll returned
                 for (int i = 0; i < 2; i++) {
-                    members.add(new CommittingMember(bootstrap, topic, group, i));
+                    members.add(new CommittingMember(bootstrap, topic, group, protocol, i));
                 }
                 await("both members consume and commit, 300 records acknowledged", () -> stream.ackedCount() > 300
                         && members.stream().allMatch(m -> !m.committed.isEmpty()));
@@ -112,8 +116,8 @@ class CoordinatorFailoverIT {
                             .allSatisfy(c -> assertThat(c.offset()).as("offset consumed in partition %d after the kill",
                                     c.partition()).isGreaterThanOrEqualTo(committedBeforeKill.getOrDefault(c.partition(), 0L)));
                 }
-                System.out.printf("CoordinatorFailoverIT: coordinator %d killed; %d records, commit failures %s%n",
-                        oldCoordinator, written.size(), members.stream().map(m -> m.commitFailures).toList());
+                System.out.printf("CoordinatorFailoverIT %s: coordinator %d killed; %d records, commit failures %s%n",
+                        protocol, oldCoordinator, written.size(), members.stream().map(m -> m.commitFailures).toList());
             } finally {
                 members.forEach(CommittingMember::close);
                 if (killed != 0) {
@@ -168,13 +172,16 @@ class CoordinatorFailoverIT {
         private final Thread thread;
         private volatile Throwable died;
 
-        CommittingMember(String bootstrap, String topic, String group, int index) {
+        CommittingMember(String bootstrap, String topic, String group, String protocol, int index) {
+            Map<String, Object> config = new HashMap<>(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
+                    ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100));
+            if (protocol.equals("classic")) {
+                // the consumer protocol takes these from the broker
+                config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+                config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+            }
             thread = new Thread(() -> {
-                try (KafkaConsumer<String, String> consumer = ItSupport.consumer(bootstrap, Map.of(
-                        ConsumerConfig.GROUP_ID_CONFIG, group,
-                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000,
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100))) {
+                try (KafkaConsumer<String, String> consumer = ItSupport.consumer(bootstrap, config)) {
                     consumer.subscribe(List.of(topic));
                     while (running) {
                         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
