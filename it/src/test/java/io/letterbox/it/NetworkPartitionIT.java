@@ -92,6 +92,16 @@ class NetworkPartitionIT {
             await("topic led, all in sync", () -> isr(admin, topic).equals(ALL));
             oldLeader = PartitionZero.describe(admin, topic).leader().id();
         }
+        // and a topic led by the same node that would take acks=all from the leader alone, were it in the ISR alone
+        String lenient = ItSupport.uniqueTopic("netsplit-min-isr-1");
+        try (Admin admin = ItSupport.admin(everyone)) {
+            List<Integer> replicas = new ArrayList<>(List.of(oldLeader));
+            ALL.stream().filter(id -> id != oldLeader).forEach(replicas::add);
+            get(admin.createTopics(List.of(new NewTopic(lenient, Map.of(0, replicas))
+                    .configs(Map.of("min.insync.replicas", "1")))).all());
+            await(lenient + " led by " + oldLeader + ", all in sync", () -> isr(admin, lenient).equals(ALL)
+                    && PartitionZero.describe(admin, lenient).leader().id() == oldLeader);
+        }
         BrokerProcess isolated = nodes.get(oldLeader - 1);
         String majority = nodes.stream().filter(n -> n != isolated).map(BrokerProcess::bootstrap)
                 .collect(Collectors.joining(","));
@@ -102,21 +112,19 @@ class NetworkPartitionIT {
         try (KafkaProducer<String, String> producer = ItSupport.producer(everyone, PartitionZero.ACKS_ALL_RETRYING);
              Admin admin = ItSupport.admin(majority);
              RawConnection toOldLeader = new RawConnection(isolated.bootstrap())) {
-            stream = PartitionZero.stream(producer, topic);
+            // Few in flight: the bounded stream lasts through the isolation, the election and the heal
+            stream = PartitionZero.stream(producer, topic, 5);
             await("records acknowledged before the partition", () -> stream.ackedCount() >= 300);
 
             // When the leader is cut off from the two others, both ways
             isolatedAt = System.nanoTime();
             isolate(oldLeader);
 
-            // Then, asked on its own unproxied port, it appends but never acknowledges an acks=all write
+            // Then, asked on its own unproxied port, it appends but never acknowledges an acks=all write,
+            // past the lag time too: the ISR it may not shrink alone still names the followers
             for (int i = 0; i < 3; i++) {
-                String value = "refused#" + i;
-                Errors answer = Errors.forCode(toOldLeader.produce(topic, 0, batch(value), (short) -1, 2_000)
-                        .errorCode());
-                assertThat(answer).as("acks=all answer of the isolated leader to %s", value)
-                        .isIn(Errors.REQUEST_TIMED_OUT, Errors.NOT_ENOUGH_REPLICAS);
-                refused.add(value);
+                refused.add(assertNotAcknowledged(toOldLeader, topic, "refused#" + i));
+                assertNotAcknowledged(toOldLeader, lenient, "refused#" + i);
             }
 
             // and the majority fences it, elects another leader from the ISR, and acknowledges again
@@ -132,10 +140,8 @@ class NetworkPartitionIT {
             System.out.printf("NetworkPartitionIT: leader %d isolated, leader %d acknowledging %d ms later%n",
                     oldLeader, newLeader, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - isolatedAt));
             // still nothing from the old one, which has not heard of the election
-            Errors late = Errors.forCode(toOldLeader.produce(topic, 0, batch("refused#late"), (short) -1, 2_000)
-                    .errorCode());
-            assertThat(late).isIn(Errors.REQUEST_TIMED_OUT, Errors.NOT_ENOUGH_REPLICAS);
-            refused.add("refused#late");
+            refused.add(assertNotAcknowledged(toOldLeader, topic, "refused#late"));
+            assertNotAcknowledged(toOldLeader, lenient, "refused#late");
 
             // When the partition heals
             heal();
@@ -143,12 +149,8 @@ class NetworkPartitionIT {
             await("node " + oldLeader + " back in the ISR", Duration.ofSeconds(60),
                     () -> isr(admin, topic).equals(ALL));
             // having cut, at the diverging epoch the new leader named, the tail it appended alone
-            Matcher truncated = Pattern.compile("Truncated " + Pattern.quote(topic) + "-0 from (\\d+) to (\\d+)")
-                    .matcher(isolated.output());
-            assertThat(truncated.find()).as("node %d truncated its log", oldLeader).isTrue();
-            assertThat(Long.parseLong(truncated.group(1)) - Long.parseLong(truncated.group(2)))
-                    .as("records cut by %s", truncated.group()).isGreaterThanOrEqualTo(refused.size());
-            System.out.printf("NetworkPartitionIT: node %d: %s%n", oldLeader, truncated.group());
+            assertTruncatedAtLeast(isolated, topic, refused.size());
+            assertTruncatedAtLeast(isolated, lenient, refused.size());
             int ackedAtHeal = stream.ackedCount();
             await("records acknowledged after healing", () -> stream.ackedCount() >= ackedAtHeal + 200);
             stream.stop();
@@ -173,8 +175,27 @@ class NetworkPartitionIT {
         List<ConsumerRecord<String, String>> fromOldLeader = ItSupport.readAll(isolated.bootstrap(), topic);
         assertThat(fromOldLeader).extracting(ConsumerRecord::value)
                 .containsExactlyElementsOf(fromNewLeader.stream().map(ConsumerRecord::value).toList());
+        assertThat(ItSupport.readAll(everyone, lenient)).as("records of " + lenient).isEmpty();
         System.out.printf("NetworkPartitionIT: %d records acknowledged, read back led by %d and by the others%n",
                 stream.ackedCount(), oldLeader);
+    }
+
+    /** Sends {@code value} with acks=all to the isolated leader, which must not acknowledge it; returns it. */
+    private static String assertNotAcknowledged(RawConnection oldLeader, String topic, String value) {
+        Errors answer = Errors.forCode(oldLeader.produce(topic, 0, batch(value), (short) -1, 2_000).errorCode());
+        assertThat(answer).as("acks=all answer of the isolated leader to %s in %s", value, topic)
+                .isIn(Errors.REQUEST_TIMED_OUT, Errors.NOT_ENOUGH_REPLICAS);
+        return value;
+    }
+
+    /** The node's log says it cut at least {@code records} records off partition 0 of {@code topic}. */
+    private static void assertTruncatedAtLeast(BrokerProcess node, String topic, int records) {
+        Matcher truncated = Pattern.compile("Truncated " + Pattern.quote(topic) + "-0 from (\\d+) to (\\d+)")
+                .matcher(node.output());
+        assertThat(truncated.find()).as("%s truncated %s-0", node, topic).isTrue();
+        assertThat(Long.parseLong(truncated.group(1)) - Long.parseLong(truncated.group(2)))
+                .as("records cut by %s", truncated.group()).isGreaterThanOrEqualTo(records);
+        System.out.printf("NetworkPartitionIT: %s: %s%n", node, truncated.group());
     }
 
     /** Holds every byte to and from node {@code id}, including those its outgoing connections carry. */
