@@ -25,10 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -258,15 +254,7 @@ class ReplicationIT {
         cluster.node(leader % 3 + 1).kill();
         cluster.node((leader + 1) % 3 + 1).kill();
         try (RawConnection raw = new RawConnection(cluster.node(leader).bootstrap())) {
-            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(3_000)
-                    .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
-                            new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
-                                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                                            MemoryRecords.readableRecords(batch("unacked")))))).iterator()));
-            ProduceResponse response = raw.send(new ProduceRequest(data,
-                    raw.version(ApiKeys.PRODUCE, RawConnection.PRODUCE_VERSION_CAP)));
-            Errors answer = Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0)
-                    .errorCode());
+            Errors answer = Errors.forCode(raw.produce(topic, 0, batch("unacked"), (short) -1, 3_000).errorCode());
             assertThat(answer).isIn(Errors.REQUEST_TIMED_OUT, Errors.NOT_ENOUGH_REPLICAS);
         }
     }

@@ -32,6 +32,12 @@ public final class PartitionZero {
 
     /** Records {@code v#<seq>} to partition 0, at most 100 in flight and 100,000 in all. */
     public static AckedStream stream(KafkaProducer<String, String> producer, String topic) {
-        return new AckedStream(producer, 100, 100_000, seq -> new ProducerRecord<>(topic, 0, "k", "v#" + seq), m -> { });
+        return stream(producer, topic, 100);
+    }
+
+    /** Records {@code v#<seq>} to partition 0, at most {@code maxInFlight} in flight and 100,000 in all. */
+    public static AckedStream stream(KafkaProducer<String, String> producer, String topic, int maxInFlight) {
+        return new AckedStream(producer, maxInFlight, 100_000, seq -> new ProducerRecord<>(topic, 0, "k", "v#" + seq),
+                m -> { });
     }
 }

@@ -120,9 +120,15 @@ public final class RawConnection implements AutoCloseable {
      */
     public ProduceResponseData.PartitionProduceResponse produce(String topic, int partition, ByteBuffer records,
                                                                short acks) {
+        return produce(topic, partition, records, acks, 15_000);
+    }
+
+    /** As {@link #produce(String, int, ByteBuffer, short)}, the broker waiting at most {@code timeoutMs} for acks. */
+    public ProduceResponseData.PartitionProduceResponse produce(String topic, int partition, ByteBuffer records,
+                                                               short acks, int timeoutMs) {
         ProduceRequestData data = new ProduceRequestData()
                 .setAcks(acks)
-                .setTimeoutMs(15_000)
+                .setTimeoutMs(timeoutMs)
                 .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
                         new ProduceRequestData.TopicProduceData()
                                 .setName(topic)
