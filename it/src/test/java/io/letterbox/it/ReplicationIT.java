@@ -109,7 +109,9 @@ class ReplicationIT {
         AckedStream stream;
         try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), settings);
              Admin admin = ItSupport.admin(cluster.bootstrap())) {
-            stream = new AckedStream(producer, 200, 200_000,
+            // 20 in flight: fast enough to test retries across elections, slow enough that the
+            // bounded stream lasts all three rounds on a quiet machine (200 in flight ran out).
+            stream = new AckedStream(producer, 20, 200_000,
                     seq -> new ProducerRecord<>(topic, seq % 3, "key-" + seq % 3, "v#" + seq), m -> {
                         if (m.partition() == 0) {
                             lastAckOfPartition0.set(System.nanoTime());
