@@ -41,10 +41,16 @@ class ThreeVoterQuorumTest {
         for (int id = 1; id <= 3; id++) {
             voters.put(id, "127.0.0.1:" + freePort());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(3);
+        startTogether(List.of(1, 2, 3), voters);
+        return voters;
+    }
+
+    /** Starts the voters {@code ids} at once (each start waits for a quorum) and adds them to {@link #nodes}. */
+    private void startTogether(List<Integer> ids, Map<Integer, String> voters) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(ids.size());
         try {
             List<Future<MetadataNode>> starting = new ArrayList<>();
-            for (int id = 1; id <= 3; id++) {
+            for (int id : ids) {
                 MetadataConfig config = new MetadataConfig(id, dir.resolve("n" + id), "127.0.0.1", 0, 1, (short) 1,
                         ConfigValidator.NONE).withVoters(voters);
                 starting.add(pool.submit(() -> MetadataNode.start(config)));
@@ -55,7 +61,6 @@ class ThreeVoterQuorumTest {
         } finally {
             pool.shutdownNow();
         }
-        return voters;
     }
 
     private static int freePort() throws java.io.IOException {
@@ -196,20 +201,7 @@ class ThreeVoterQuorumTest {
                 () -> get(survivor.heartbeat(3))).getCause()).isInstanceOf(NotControllerException.class);
 
         // When the two come back, the survivor's writes and heartbeats go through again
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<MetadataNode>> starting = new ArrayList<>();
-            for (int id : stopped) {
-                MetadataConfig config = new MetadataConfig(id, dir.resolve("n" + id), "127.0.0.1", 0, 1, (short) 1,
-                        ConfigValidator.NONE).withVoters(voters);
-                starting.add(pool.submit(() -> MetadataNode.start(config)));
-            }
-            for (Future<MetadataNode> f : starting) {
-                nodes.add(f.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        startTogether(stopped, voters);
         get(survivor.controller().registerBroker(Nodes.broker(3)));
         get(survivor.heartbeat(3));
         assertThat(survivor.image().cluster().broker(3)).isNotNull();
