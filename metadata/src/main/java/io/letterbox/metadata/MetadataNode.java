@@ -1,6 +1,7 @@
 package io.letterbox.metadata;
 
 import io.letterbox.metadata.controller.BrokerHeartbeats;
+import io.letterbox.metadata.controller.BrokerProbe;
 import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.LeaderRebalancer;
 import io.letterbox.metadata.image.MetadataImage;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Broker liveness: brokers {@link #heartbeat}; while this node is the active controller, a
  * timer fences the registered brokers whose heartbeats stopped for the session timeout and
- * unfences those heard from again ({@link BrokerHeartbeats}), elects leaders for partitions whose
+ * unfences those heard from again ({@link BrokerHeartbeats}), fences at once a silent broker whose
+ * process is gone ({@link BrokerProbe}), elects leaders for partitions whose
  * leader is unavailable, and moves leaderships back to preferred replicas ({@link LeaderRebalancer}).
  *
  * <p>Thread-safe. {@link #image()} is a volatile read and never blocks.
@@ -44,6 +47,7 @@ public final class MetadataNode implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(MetadataNode.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final long FENCING_CHECK_MS = 250;
+    private static final int PROBE_CONNECT_TIMEOUT_MS = 1_000;
 
     private final MetadataConfig config;
     private final MetadataPublisher publisher;
@@ -56,6 +60,7 @@ public final class MetadataNode implements Closeable {
     private final BrokerHeartbeats heartbeats;
     private final LeaderRebalancer rebalancer;
     private final ScheduledExecutorService fencingTimer;
+    private final BrokerProbe probe = new BrokerProbe(PROBE_CONNECT_TIMEOUT_MS);
     private boolean leading;
 
     private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
@@ -95,6 +100,7 @@ public final class MetadataNode implements Closeable {
                         log.debug("Could not {} broker {}: {}", fenced ? "fence" : "unfence", id, e.toString());
                     }
                 }));
+        heartbeats.suspects(image().cluster()).forEach(this::probe);
         // Level-triggered: an election lost to a conflicting change is decided again on the next tick.
         controller.replaceUnavailableLeaders().whenComplete((v, e) -> {
             if (e != null) {
@@ -104,6 +110,27 @@ public final class MetadataNode implements Closeable {
         rebalancer.maybeRebalance(controller).whenComplete((moved, e) -> {
             if (e != null) {
                 log.debug("Could not rebalance leaders: {}", e.toString());
+            }
+        });
+    }
+
+    /** Probes a silent broker's Raft address; a refused connection fences it on an immediate check. */
+    private void probe(int brokerId, long startMs) {
+        InetSocketAddress address = quorum.peerAddress(brokerId);
+        if (address == null) {
+            return; // not a member of the Raft group (yet): the session timeout decides
+        }
+        probe.probe(address).thenAccept(result -> {
+            if (result == BrokerProbe.Result.REFUSED) {
+                log.info("Broker {} sent no heartbeat for over {} ms and refuses connections on {}: its process is"
+                        + " gone, so it is fenced now rather than at its {} ms session timeout", brokerId,
+                        heartbeats.suspectAfterMs(), address, config.brokerSessionTimeoutMs());
+                heartbeats.refused(brokerId, startMs);
+                try {
+                    fencingTimer.execute(this::checkFencing);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
             }
         });
     }
@@ -260,6 +287,7 @@ public final class MetadataNode implements Closeable {
             return;
         }
         fencingTimer.shutdownNow();
+        probe.close();
         controller.close();
         try {
             quorum.close();

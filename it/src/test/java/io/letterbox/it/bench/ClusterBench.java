@@ -3,12 +3,14 @@ package io.letterbox.it.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -186,8 +188,11 @@ public final class ClusterBench {
                     long steady = System.nanoTime();
                     await("acknowledgements flowing", () -> lastAck.get() > steady);
                     int leader = PartitionZero.describe(admin, "failover").leader().id();
+                    int controller = activeController(admin);
                     BrokerProcess victim = nodes.get(leader - 1);
                     firstAckAfterKill.set(0);
+                    System.out.printf("%s: %s kill %d of node %d (active controller: node %d)%n", name,
+                            LocalTime.now(), kill, leader, controller);
                     killedAt.set(System.nanoTime());
                     victim.kill();
                     await("an acknowledgement after the kill", () -> firstAckAfterKill.get() != 0);
@@ -207,6 +212,18 @@ public final class ClusterBench {
             System.out.printf("%s: %d failover sends failed%n", name, failures.get());
         }
         return result;
+    }
+
+    /**
+     * The active controller: Kafka names it in DescribeQuorum; Letterbox does not serve that API,
+     * and names its metadata leader as the controller in DescribeCluster instead.
+     */
+    private static int activeController(Admin admin) throws Exception {
+        try {
+            return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+        } catch (ExecutionException e) {
+            return admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
+        }
     }
 
     private static boolean isrFull(Admin admin, String topic, int partitions) {

@@ -11,12 +11,19 @@ import java.util.function.LongSupplier;
 /**
  * The active controller's view of broker liveness: when each broker last heartbeated. A broker
  * silent for longer than the session timeout should be fenced; a fenced one heard from within
- * it should be unfenced; a registration with a new incarnation counts as a heartbeat. Kept in memory on the leader only: a new leader starts every broker's
- * session at its own start, so no broker is fenced for the election's gap.
+ * it should be unfenced; a registration with a new incarnation counts as a heartbeat. Kept in
+ * memory on the leader only: a new leader starts every broker's session at its own start, so no
+ * broker is fenced for the election's gap.
+ *
+ * <p>Crashed brokers go sooner: a broker silent for a third of the session is a {@link #suspects
+ * suspect}, whose process the caller probes ({@link BrokerProbe}). One that {@link #refused}
+ * the probe, and has not been heard from since it began, should be fenced at once.
  *
  * <p>Thread-safe: heartbeats arrive on Ratis threads, {@link #changes} runs on a timer.
  */
 public final class BrokerHeartbeats {
+    private static final long PROBE_INTERVAL_MS = 1_000;
+
     private final long sessionTimeoutMs;
     private final LongSupplier clockMs;
     private final Map<Integer, Long> lastSeenMs = new ConcurrentHashMap<>();
@@ -24,6 +31,10 @@ public final class BrokerHeartbeats {
     private final Map<Integer, Uuid> incarnations = new ConcurrentHashMap<>();
     /** When this controller first saw each fenced broker fenced. */
     private final Map<Integer, Long> fencedSeenMs = new ConcurrentHashMap<>();
+    /** When this controller last began probing each suspect. */
+    private final Map<Integer, Long> probedMs = new ConcurrentHashMap<>();
+    /** When the probe that found each broker's process gone began. */
+    private final Map<Integer, Long> refusedMs = new ConcurrentHashMap<>();
     private volatile long leadingSinceMs;
 
     /** @param clockMs a monotonic clock in milliseconds */
@@ -40,6 +51,37 @@ public final class BrokerHeartbeats {
     /** This node just became the active controller: every session restarts now. */
     public void startLeading() {
         leadingSinceMs = clockMs.getAsLong();
+        probedMs.clear();
+        refusedMs.clear();
+    }
+
+    /**
+     * The unfenced brokers silent for a third of the session, each with the time its probe begins
+     * (now), at most one probe per broker per {@value #PROBE_INTERVAL_MS} ms.
+     */
+    public Map<Integer, Long> suspects(ClusterImage cluster) {
+        long now = clockMs.getAsLong();
+        Map<Integer, Long> suspects = new TreeMap<>();
+        for (BrokerRegistration b : cluster.brokers().values()) {
+            long heard = Math.max(leadingSinceMs, lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE));
+            Long probed = probedMs.get(b.id());
+            if (!b.fenced() && now - heard > suspectAfterMs()
+                    && (probed == null || now - probed >= PROBE_INTERVAL_MS)) {
+                probedMs.put(b.id(), now);
+                suspects.put(b.id(), now);
+            }
+        }
+        return suspects;
+    }
+
+    /** How long a broker is silent before it is a suspect: a third of the session. */
+    public long suspectAfterMs() {
+        return sessionTimeoutMs / 3;
+    }
+
+    /** The probe that began at {@code probeStartMs} found no process where broker {@code brokerId} should be. */
+    public void refused(int brokerId, long probeStartMs) {
+        refusedMs.merge(brokerId, probeStartMs, Math::max);
     }
 
     /** The brokers whose fenced state should change, broker id to the state it should have. */
@@ -53,6 +95,7 @@ public final class BrokerHeartbeats {
             }
             long heard = lastSeenMs.getOrDefault(b.id(), Long.MIN_VALUE);
             if (b.fenced()) {
+                refusedMs.remove(b.id());
                 // Only a heartbeat sent after the fencing unfences: a broker fenced at its controlled
                 // shutdown stays fenced, and a new controller does not revive the dead.
                 long fencedSince = fencedSeenMs.computeIfAbsent(b.id(), id -> now);
@@ -61,7 +104,11 @@ public final class BrokerHeartbeats {
                 }
             } else {
                 fencedSeenMs.remove(b.id());
-                if (now - Math.max(leadingSinceMs, heard) > sessionTimeoutMs) {
+                long refused = refusedMs.getOrDefault(b.id(), Long.MIN_VALUE);
+                if (heard >= refused) {
+                    refusedMs.remove(b.id()); // heard from since: whatever refused was not this broker
+                }
+                if (now - Math.max(leadingSinceMs, heard) > sessionTimeoutMs || heard < refused) {
                     changes.put(b.id(), true);
                 }
             }

@@ -172,7 +172,10 @@ public final class RatisQuorum implements Closeable {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
-        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // Ratis shuts its server down for good after a JVM pause this long (a GC, a SIGSTOP, a stalled
+        // VM), which would leave the node running without metadata. Raft's safety needs no clock: a
+        // paused member catches up when it resumes, a paused leader finds a newer term. So never.
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(365, TimeUnit.DAYS));
 
         RaftPeerId self = peerId(config.nodeId());
         RaftServer server = RaftServer.newBuilder()
@@ -321,6 +324,23 @@ public final class RatisQuorum implements Closeable {
             return leader == null ? -1 : nodeId(leader);
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /**
+     * The Raft address of node {@code nodeId}, a voter or a listener, as the group's configuration
+     * names it; null when it is not a member or the address is unreadable.
+     */
+    public InetSocketAddress peerAddress(int nodeId) {
+        try {
+            RaftPeer peer = division().getRaftConf().getPeer(peerId(nodeId), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+            if (peer == null || peer.getAddress() == null) {
+                return null;
+            }
+            String address = peer.getAddress();
+            return new InetSocketAddress(address.substring(0, address.lastIndexOf(':')), parsePort(address));
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

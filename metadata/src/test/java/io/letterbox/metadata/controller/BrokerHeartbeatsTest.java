@@ -80,4 +80,49 @@ class BrokerHeartbeatsTest {
         heartbeats.record(1);
         assertThat(heartbeats.changes(cluster(true, false))).isEqualTo(Map.of(1, false));
     }
+
+    @Test
+    void aSilentBrokerIsProbedAfterAThirdOfTheSessionAndFencedAtOnceWhenRefused() {
+        assertThat(heartbeats.changes(cluster(false, false))).isEmpty(); // registered now
+        heartbeats.record(1);
+        heartbeats.record(2);
+        nowMs.addAndGet(3_000);
+        assertThat(heartbeats.suspects(cluster(false, false))).isEmpty();
+        // Past a third of the session, both silent brokers are suspects, probed at most once a second
+        nowMs.addAndGet(1);
+        heartbeats.record(2);
+        assertThat(heartbeats.suspects(cluster(false, false))).isEqualTo(Map.of(1, 4_001L));
+        nowMs.addAndGet(999);
+        assertThat(heartbeats.suspects(cluster(false, false))).isEmpty();
+        // When the probe finds broker 1's process gone, it is fenced long before its session ends
+        heartbeats.refused(1, 4_001L);
+        assertThat(heartbeats.changes(cluster(false, false))).isEqualTo(Map.of(1, true));
+        // and a fenced broker is no suspect
+        nowMs.addAndGet(1_000);
+        assertThat(heartbeats.suspects(cluster(true, false))).isEmpty();
+    }
+
+    @Test
+    void aHeartbeatAfterTheProbeBeganOutweighsItsRefusal() {
+        assertThat(heartbeats.changes(cluster(false, true))).isEmpty();
+        heartbeats.record(1);
+        nowMs.addAndGet(3_001);
+        assertThat(heartbeats.suspects(cluster(false, true))).containsOnlyKeys(1);
+        // When broker 1 is heard from while the probe runs (a restart on another port, a slow network)
+        nowMs.addAndGet(10);
+        heartbeats.record(1);
+        heartbeats.refused(1, 4_001L);
+        // Then it is not fenced
+        assertThat(heartbeats.changes(cluster(false, true))).isEmpty();
+    }
+
+    @Test
+    void aNewLeaderSuspectsBrokersSilentSinceItsStart() {
+        nowMs.addAndGet(60_000);
+        heartbeats.startLeading();
+        nowMs.addAndGet(3_000);
+        assertThat(heartbeats.suspects(cluster(false, true))).isEmpty();
+        nowMs.addAndGet(1);
+        assertThat(heartbeats.suspects(cluster(false, true))).isEqualTo(Map.of(1, 64_001L));
+    }
 }
