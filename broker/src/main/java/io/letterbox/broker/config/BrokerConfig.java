@@ -198,7 +198,9 @@ public final class BrokerConfig {
             .define(ClusterConfig.BROKER_HEARTBEAT_INTERVAL_MS, LONG, 2000L, atLeast(1), MEDIUM,
                     "How often the broker tells the active controller it is alive.")
             .define(ClusterConfig.BROKER_SESSION_TIMEOUT_MS, LONG, 9000L, atLeast(1), MEDIUM,
-                    "The controller fences a broker (clients stop being told of it) after this long without a heartbeat.")
+                    "The controller fences a broker (clients stop being told of it) after this long without a "
+                            + "heartbeat; sooner, once silent for a third of it, if its metadata port refuses "
+                            + "connections (its process is gone).")
             .define("auto.leader.rebalance.enable", BOOLEAN, true, HIGH, "The active controller moves "
                     + "leaderships back to preferred replicas (each partition's first replica) when a broker's share "
                     + "of them led elsewhere exceeds leader.imbalance.per.broker.percentage.")
