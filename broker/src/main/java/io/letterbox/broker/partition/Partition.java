@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -310,24 +311,32 @@ public final class Partition {
         }
     }
 
-    private void failWaiters(Throwable error) {
+    /** Fails every waiting acknowledgement with KAFKA_STORAGE_ERROR: the fsync they waited for failed. */
+    private void failWaiters(Throwable fsyncError) {
+        Throwable cause = fsyncError instanceof java.util.concurrent.CompletionException && fsyncError.getCause() != null
+                ? fsyncError.getCause() : fsyncError;
+        failAll(cause instanceof KafkaStorageException kse ? kse
+                : new KafkaStorageException("fsync failed for " + topicPartition, cause));
+    }
+
+    private void failAll(ApiException error) {
         ArrayDeque<AckWaiter> failed;
         synchronized (this) {
             failed = new ArrayDeque<>(ackWaiters);
             ackWaiters.clear();
         }
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        KafkaStorageException storageError = cause instanceof KafkaStorageException kse ? kse
-                : new KafkaStorageException("fsync failed for " + topicPartition, cause);
         for (AckWaiter w : failed) {
-            w.future.completeExceptionally(storageError);
+            w.future.completeExceptionally(error);
         }
     }
 
-    /** Fails every waiting acknowledgement: the partition is going away. */
-    void close(Throwable reason) {
-        failWaiters(reason);
+    /**
+     * Fails every waiting acknowledgement with {@code reason}, the error the producer is answered
+     * (NOT_LEADER_OR_FOLLOWER when leadership moved, so it looks for the new leader and retries):
+     * the partition is going away from this broker.
+     */
+    void close(ApiException reason) {
+        failAll(reason);
     }
 
     private record AckWaiter(long offset, long truncations, CompletableFuture<Void> future) {

@@ -16,6 +16,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiError;
@@ -120,5 +121,16 @@ class ReplicatedPartitionTest {
         assertThatThrownBy(() -> ack.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(NotEnoughReplicasAfterAppendException.class);
         assertThatThrownBy(p::checkEnoughReplicas).isInstanceOf(NotEnoughReplicasException.class);
+    }
+
+    @Test
+    void aWaitingAckIsToldNotLeaderWhenLeadershipMovesAway() throws Exception {
+        Partition p = leader(new PartitionImage(new int[] {1, 2, 3}, new int[] {1, 2, 3}, 1, 0, 0), 0);
+        CompletableFuture<Void> ack = p.awaitHighWatermark(p.appendAsLeader(batch("a"), 0));
+        // When this broker stops leading (a reassignment or an election) before the followers fetched it
+        p.close(new NotLeaderOrFollowerException("leadership moved"));
+        // Then the producer is told to find the new leader, not that the disk failed
+        assertThatThrownBy(() -> ack.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(NotLeaderOrFollowerException.class);
     }
 }
