@@ -1,5 +1,6 @@
 package io.letterbox.it.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,8 @@ public final class RestartBench {
     private static final int RUN = 64;
     private static final int CHECKPOINT_INTERVAL_MS = 5000;
     private static final Duration RESTART_LIMIT = Duration.ofMinutes(15);
+    /** After the clean restart, before reading the resident memory: start-up garbage has time to settle. */
+    private static final long IDLE_BEFORE_RSS_MS = 5_000;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
@@ -72,7 +75,8 @@ public final class RestartBench {
                 ItSupport.deleteRecursively(base);
             }
         }
-        System.out.printf("%nbroker     partitions  volume   restart after kill -9   restart after SIGTERM%n");
+        System.out.printf("%nbroker     partitions  volume   restart after kill -9   restart after SIGTERM"
+                + "  RSS empty  RSS idle%n");
         results.forEach(System.out::println);
     }
 
@@ -83,6 +87,7 @@ public final class RestartBench {
                 .override("log.flush.offset.checkpoint.interval.ms", Integer.toString(CHECKPOINT_INTERVAL_MS))
                 .build()) {
             broker.start();
+            long emptyRss = rssMiB(broker);
             String topic = "restart-bench";
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
@@ -107,9 +112,24 @@ public final class RestartBench {
             broker.stop();
             long clean = timedStart(broker, tps, ends);
             System.out.printf("%s: restart after SIGTERM: %d ms%n", name, clean);
-            return String.format("%-10s %10d  %4d MiB  %18d ms  %19d ms", name, partitions, volumeBytes >> 20,
-                    unclean, clean);
+            Thread.sleep(IDLE_BEFORE_RSS_MS);
+            long idleRss = rssMiB(broker);
+            System.out.printf("%s: resident memory %d MiB when started empty, %d MiB idle with %d partitions after the"
+                    + " clean restart: %.1f KiB per partition%n", name, emptyRss, idleRss, partitions,
+                    (idleRss - emptyRss) * 1024.0 / partitions);
+            return String.format("%-10s %10d  %4d MiB  %18d ms  %19d ms  %8d MiB  %8d MiB", name, partitions,
+                    volumeBytes >> 20, unclean, clean, emptyRss, idleRss);
         }
+    }
+
+    /** The broker's resident memory (VmRSS), MiB. */
+    private static long rssMiB(BrokerProcess broker) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(broker.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("No VmRSS for pid " + broker.pid());
     }
 
     /** Produces {@code volumeBytes} of values over all partitions, acks=all, and waits for every ack. */

@@ -488,7 +488,9 @@ final class Segment implements Closeable {
     /** Fsyncs the log file and, unless {@code dataOnly}, the indexes. Done means durable. */
     void flush(boolean dataOnly) throws IOException {
         FailurePoint.FSYNC.check();
-        records.flush();
+        // fdatasync: the data and the size needed to read it back, without the timestamps fsync also
+        // writes (one journal write less per flush on ext4), as databases' write-ahead logs do.
+        records.channel().force(false);
         if (!dataOnly && !indexesFlushed) {
             OffsetIndex oi = offsetIndex;
             TimeIndex ti = timeIndex;
