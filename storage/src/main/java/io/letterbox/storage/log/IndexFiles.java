@@ -54,16 +54,4 @@ final class IndexFiles {
             channel.truncate(bytes);
         }
     }
-
-    /**
-     * Cuts an index of {@code size} entries to its first {@code count}; false (nothing done) if it has
-     * no more than that. The caller then publishes the shorter view.
-     */
-    static boolean truncate(FileChannel channel, int count, int size, int entrySize) throws IOException {
-        if (count >= size) {
-            return false;
-        }
-        truncate(channel, (long) count * entrySize);
-        return true;
-    }
 }

@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -1227,7 +1228,9 @@ public final class Log implements Closeable {
      */
     private KafkaStorageException storageFailure(String action, IOException e) {
         KafkaStorageException failure = new KafkaStorageException(action + " failed: " + e.getMessage(), e);
-        if (!StorageFaults.isOutOfSpace(e) && !closed && !offline) {
+        if (StorageFaults.isOutOfFiles(e)) {
+            warnOutOfFiles(e);
+        } else if (!StorageFaults.isOutOfSpace(e) && !closed && !offline) {
             markOffline();
             LogDirFailureListener l = dirFailureListener;
             if (l != null) {
@@ -1237,6 +1240,19 @@ public final class Log implements Closeable {
             }
         }
         return failure;
+    }
+
+    /** When the last out-of-file-descriptors warning was logged (any log): at most one a minute. */
+    private static final AtomicLong outOfFilesWarnedMs = new AtomicLong(Long.MIN_VALUE);
+
+    private static void warnOutOfFiles(IOException e) {
+        long now = System.currentTimeMillis();
+        long last = outOfFilesWarnedMs.get();
+        if (now - last >= 60_000 && outOfFilesWarnedMs.compareAndSet(last, now)) {
+            LOG.warn("The broker is out of file descriptors ({}): operations that open a file fail with"
+                    + " KAFKA_STORAGE_ERROR until some are freed. The logs stay online; raise the limit"
+                    + " (ulimit -n, LimitNOFILE=) for many partitions", e.getMessage());
+        }
     }
 
     /** A failed append (writer only): reported once per stretch of full disk, then as any storage failure. */

@@ -546,9 +546,12 @@ public final class LogManager implements Closeable {
         markOffline(log.dir().getParent(), cause);
     }
 
-    /** Takes {@code dir} offline after {@code cause} unless it is only full; the log being opened there failed. */
+    /**
+     * Takes {@code dir} offline after {@code cause} unless it is only full or the process is out of file
+     * descriptors; the log being opened there failed.
+     */
     private void failIfNotFull(Path dir, Throwable cause) {
-        if (cause instanceof IOException io && !StorageFaults.isOutOfSpace(io)) {
+        if (cause instanceof IOException io && !StorageFaults.isResourceLimit(io)) {
             markOffline(dir, io);
         }
     }

@@ -18,9 +18,9 @@ import java.util.Arrays;
  *   int32 position         byte position of that batch in the .log file
  * </pre>
  *
- * Entries are strictly increasing in both fields. The file is not preallocated: entries are appended
- * as they are made (page cache only; the log fsyncs it when the segment is flushed after a roll). The
- * whole index is also held in memory, so lookups never touch the file.
+ * Entries are strictly increasing in both fields. The whole index is held in memory, so lookups never
+ * touch the file; entries reach the file in batches ({@link IndexFile}: every {@value #WRITE_BATCH}
+ * entries, when the segment is flushed after a roll, and on close). Not preallocated.
  *
  * <p>Thread-safety: one writer (the log's append lock) and any number of concurrent readers. The
  * writer publishes an immutable {@link Entries} view through a volatile field after filling the
@@ -29,34 +29,34 @@ import java.util.Arrays;
 final class OffsetIndex implements Closeable {
 
     static final int ENTRY_SIZE = 8;
+    /** Entries held in memory only before they are written to the file together. */
+    static final int WRITE_BATCH = 128;
 
     /** A published prefix of the arrays; the arrays are shared with later views but only grow past size. */
     private record Entries(int[] relativeOffsets, int[] positions, int size) {
     }
 
-    private final Path file;
+    private final IndexFile file;
     private final long baseOffset;
-    private final FileChannel channel;
     private volatile Entries entries;
 
-    private OffsetIndex(Path file, long baseOffset, FileChannel channel, Entries entries) {
+    private OffsetIndex(IndexFile file, long baseOffset, Entries entries) {
         this.file = file;
         this.baseOffset = baseOffset;
-        this.channel = channel;
         this.entries = entries;
     }
 
     /** Creates an empty index, replacing any file at that path. */
     static OffsetIndex create(Path file, long baseOffset) throws IOException {
-        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, true), new Entries(new int[16], new int[16], 0));
+        return new OffsetIndex(IndexFile.create(file, ENTRY_SIZE), baseOffset, new Entries(new int[16], new int[16], 0));
     }
 
     /**
      * An empty index written over the file at that path, whose old bytes stay past the entries until
      * {@link #cutFile} (see {@link IndexFiles#open}).
      */
-    static OffsetIndex rewrite(Path file, long baseOffset) throws IOException {
-        return new OffsetIndex(file, baseOffset, IndexFiles.open(file, false),
+    static OffsetIndex rewrite(Path file, long baseOffset) {
+        return new OffsetIndex(IndexFile.existing(file, ENTRY_SIZE, 0), baseOffset,
                 new Entries(new int[16], new int[16], 0));
     }
 
@@ -73,32 +73,33 @@ final class OffsetIndex implements Closeable {
         }
         int n = (int) (fileSize / ENTRY_SIZE);
         ByteBuffer buf = ByteBuffer.allocate((int) fileSize);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        try {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
                 // keep reading
             }
-            buf.flip();
-            int[] rel = new int[Math.max(16, n)];
-            int[] pos = new int[Math.max(16, n)];
-            for (int i = 0; i < n; i++) {
-                rel[i] = buf.getInt();
-                pos[i] = buf.getInt();
-                if (rel[i] < 0 || pos[i] < 0 || pos[i] >= logSize
-                        || (i > 0 && (rel[i] <= rel[i - 1] || pos[i] <= pos[i - 1]))) {
-                    throw new CorruptIndexException("Offset index " + file + " entry " + i + " (" + rel[i] + ", "
-                            + pos[i] + ") is out of order or beyond the log size " + logSize);
-                }
-            }
-            return new OffsetIndex(file, baseOffset, ch, new Entries(rel, pos, n));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
         }
+        buf.flip();
+        int[] rel = new int[Math.max(16, n)];
+        int[] pos = new int[Math.max(16, n)];
+        for (int i = 0; i < n; i++) {
+            rel[i] = buf.getInt();
+            pos[i] = buf.getInt();
+            if (rel[i] < 0 || pos[i] < 0 || pos[i] >= logSize
+                    || (i > 0 && (rel[i] <= rel[i - 1] || pos[i] <= pos[i - 1]))) {
+                throw new CorruptIndexException("Offset index " + file + " entry " + i + " (" + rel[i] + ", "
+                        + pos[i] + ") is out of order or beyond the log size " + logSize);
+            }
+        }
+        return new OffsetIndex(IndexFile.existing(file, ENTRY_SIZE, n), baseOffset, new Entries(rel, pos, n));
     }
 
     Path file() {
-        return file;
+        return file.path();
+    }
+
+    /** The segment renamed the file. */
+    void movedTo(Path newFile) {
+        file.movedTo(newFile);
     }
 
     int entryCount() {
@@ -124,8 +125,6 @@ final class OffsetIndex implements Closeable {
         if (e.size > 0 && (rel <= e.relativeOffsets[e.size - 1] || position <= e.positions[e.size - 1])) {
             return;
         }
-        ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE).putInt(rel).putInt(position).flip();
-        IndexFiles.writeEntry(channel, buf, (long) e.size * ENTRY_SIZE);
         int[] rels = e.relativeOffsets;
         int[] poss = e.positions;
         if (e.size == rels.length) {
@@ -135,6 +134,15 @@ final class OffsetIndex implements Closeable {
         rels[e.size] = rel;
         poss[e.size] = position;
         entries = new Entries(rels, poss, e.size + 1);
+        if (e.size + 1 - file.written() >= WRITE_BATCH) {
+            writePending();
+        }
+    }
+
+    /** Writes the entries only in memory to the file. */
+    private void writePending() throws IOException {
+        Entries e = entries;
+        file.writePending(e.size, (i, out) -> out.putInt(e.relativeOffsets[i]).putInt(e.positions[i]));
     }
 
     /** The position of the largest indexed batch whose base offset is at most {@code offset}, else 0. */
@@ -159,22 +167,27 @@ final class OffsetIndex implements Closeable {
     /** Drops the entries from {@code count} on, in the file and in memory (writer only; undoes a failed append). */
     void truncateToEntries(int count) throws IOException {
         Entries e = entries;
-        if (IndexFiles.truncate(channel, count, e.size, ENTRY_SIZE)) {
+        if (count < e.size) {
+            file.truncate(count);
             entries = new Entries(e.relativeOffsets, e.positions, count);
         }
     }
 
+    /** Writes every entry to the file and fsyncs it. */
     void flush() throws IOException {
-        channel.force(true);
+        writePending();
+        file.fsync();
     }
 
-    /** Cuts the file after the last entry (writer only): what a {@link #rewrite} left of the old file goes. */
+    /** Writes every entry and cuts the file after the last (writer only): what a {@link #rewrite} left of the old file goes. */
     void cutFile() throws IOException {
-        channel.truncate((long) entries.size * ENTRY_SIZE);
+        writePending();
+        file.cut(entries.size);
     }
 
+    /** Writes the entries only in memory to the file; the index holds no open file. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        writePending();
     }
 }

@@ -540,6 +540,15 @@ final class Segment implements Closeable {
         indexFile = moveIfExists(indexFile, withSuffix(dir.resolve(fileName(baseOffset, ".index")), suffix));
         timeIndexFile = moveIfExists(timeIndexFile,
                 withSuffix(dir.resolve(fileName(baseOffset, ".timeindex")), suffix));
+        // The indexes open their files by name for each write
+        OffsetIndex oi = offsetIndex;
+        TimeIndex ti = timeIndex;
+        if (oi != null) {
+            oi.movedTo(indexFile);
+        }
+        if (ti != null) {
+            ti.movedTo(timeIndexFile);
+        }
     }
 
     static Path withSuffix(Path file, String suffix) {

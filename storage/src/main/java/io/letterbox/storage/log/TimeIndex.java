@@ -22,7 +22,7 @@ import java.util.Arrays;
  * the first record with timestamp >= T is at or after the batch of the last entry with timestamp <= T.
  * An entry is added alongside each offset index entry when the max timestamp grew, and a final one when
  * the segment is rolled or rebuilt, so the last entry is the segment's max timestamp. Not preallocated;
- * held in memory for lookups.
+ * held in memory for lookups, written to the file in batches as {@link OffsetIndex} is.
  *
  * <p>Thread-safety: one writer, concurrent readers, published like {@link OffsetIndex}.
  */
@@ -33,30 +33,30 @@ final class TimeIndex implements Closeable {
     private record Entries(long[] timestamps, int[] relativeOffsets, int size) {
     }
 
-    private final Path file;
+    private final IndexFile file;
     private final long baseOffset;
-    private final FileChannel channel;
     private volatile Entries entries;
 
-    private TimeIndex(Path file, long baseOffset, FileChannel channel, Entries entries) {
+    private TimeIndex(IndexFile file, long baseOffset, Entries entries) {
         this.file = file;
         this.baseOffset = baseOffset;
-        this.channel = channel;
         this.entries = entries;
     }
 
     static TimeIndex create(Path file, long baseOffset) throws IOException {
-        return new TimeIndex(file, baseOffset, IndexFiles.open(file, true), new Entries(new long[16], new int[16], 0));
+        return new TimeIndex(IndexFile.create(file, ENTRY_SIZE), baseOffset, new Entries(new long[16], new int[16], 0));
     }
 
     /** As {@link OffsetIndex#rewrite}: the old bytes stay past the entries until {@link #cutFile}. */
-    static TimeIndex rewrite(Path file, long baseOffset) throws IOException {
-        return new TimeIndex(file, baseOffset, IndexFiles.open(file, false), new Entries(new long[16], new int[16], 0));
+    static TimeIndex rewrite(Path file, long baseOffset) {
+        return new TimeIndex(IndexFile.existing(file, ENTRY_SIZE, 0), baseOffset,
+                new Entries(new long[16], new int[16], 0));
     }
 
-    /** Cuts the file after the last entry (writer only). */
+    /** Writes every entry and cuts the file after the last (writer only). */
     void cutFile() throws IOException {
-        channel.truncate((long) entries.size * ENTRY_SIZE);
+        writePending();
+        file.cut(entries.size);
     }
 
     /** @throws CorruptIndexException if the file is inconsistent (the caller rebuilds it) */
@@ -68,26 +68,22 @@ final class TimeIndex implements Closeable {
         }
         int n = (int) (fileSize / ENTRY_SIZE);
         ByteBuffer buf = ByteBuffer.allocate((int) fileSize);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        try {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
                 // keep reading
             }
-            buf.flip();
-            long[] ts = new long[Math.max(16, n)];
-            int[] rel = new int[Math.max(16, n)];
-            for (int i = 0; i < n; i++) {
-                ts[i] = buf.getLong();
-                rel[i] = buf.getInt();
-                if (rel[i] < 0 || (i > 0 && (ts[i] <= ts[i - 1] || rel[i] < rel[i - 1]))) {
-                    throw new CorruptIndexException("Time index " + file + " entry " + i + " is out of order");
-                }
-            }
-            return new TimeIndex(file, baseOffset, ch, new Entries(ts, rel, n));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
         }
+        buf.flip();
+        long[] ts = new long[Math.max(16, n)];
+        int[] rel = new int[Math.max(16, n)];
+        for (int i = 0; i < n; i++) {
+            ts[i] = buf.getLong();
+            rel[i] = buf.getInt();
+            if (rel[i] < 0 || (i > 0 && (ts[i] <= ts[i - 1] || rel[i] < rel[i - 1]))) {
+                throw new CorruptIndexException("Time index " + file + " entry " + i + " is out of order");
+            }
+        }
+        return new TimeIndex(IndexFile.existing(file, ENTRY_SIZE, n), baseOffset, new Entries(ts, rel, n));
     }
 
     int entryCount() {
@@ -113,8 +109,6 @@ final class TimeIndex implements Closeable {
             return;
         }
         int rel = Math.toIntExact(offset - baseOffset);
-        ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE).putLong(timestamp).putInt(rel).flip();
-        IndexFiles.writeEntry(channel, buf, (long) e.size * ENTRY_SIZE);
         long[] tss = e.timestamps;
         int[] rels = e.relativeOffsets;
         if (e.size == tss.length) {
@@ -124,6 +118,15 @@ final class TimeIndex implements Closeable {
         tss[e.size] = timestamp;
         rels[e.size] = rel;
         entries = new Entries(tss, rels, e.size + 1);
+        if (e.size + 1 - file.written() >= OffsetIndex.WRITE_BATCH) {
+            writePending();
+        }
+    }
+
+    /** Writes the entries only in memory to the file. */
+    private void writePending() throws IOException {
+        Entries e = entries;
+        file.writePending(e.size, (i, out) -> out.putLong(e.timestamps[i]).putInt(e.relativeOffsets[i]));
     }
 
     /** Offset of the last entry with timestamp <= {@code timestamp}, or the base offset if none. */
@@ -147,21 +150,30 @@ final class TimeIndex implements Closeable {
     /** Drops the entries from {@code count} on, in the file and in memory (writer only; undoes a failed append). */
     void truncateToEntries(int count) throws IOException {
         Entries e = entries;
-        if (IndexFiles.truncate(channel, count, e.size, ENTRY_SIZE)) {
+        if (count < e.size) {
+            file.truncate(count);
             entries = new Entries(e.timestamps, e.relativeOffsets, count);
         }
     }
 
+    /** Writes every entry to the file and fsyncs it. */
     void flush() throws IOException {
-        channel.force(true);
+        writePending();
+        file.fsync();
     }
 
+    /** Writes the entries only in memory to the file; the index holds no open file. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        writePending();
     }
 
     Path file() {
-        return file;
+        return file.path();
+    }
+
+    /** The segment renamed the file. */
+    void movedTo(Path newFile) {
+        file.movedTo(newFile);
     }
 }

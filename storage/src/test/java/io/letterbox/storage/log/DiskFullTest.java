@@ -91,32 +91,53 @@ class DiskFullTest {
     }
 
     @Test
-    void anAppendWhoseIndexEntryFindsTheDiskFullIsUndoneWithItsData() throws Exception {
-        // Given a log indexing every batch whose first batch took the .log file's first page (the index
-        // files have none yet), on a disk then filled to the last page
+    void anAppendWhoseIndexWriteFindsTheDiskFullIsUndoneWithItsData() throws Exception {
+        // Given a log indexing every batch (the first batch has no entry: position 0 is implied), whose
+        // indexes reach their files every WRITE_BATCH entries
         tmpfs = Tmpfs.mount(tmp.resolve("mnt"), "size=2m");
         log = openLog(tmpfs.dir(), config(Map.of(LogConfig.INDEX_INTERVAL_BYTES, "0")));
         log.appendAsLeader(batch("first"), 0, NOW);
+        int appends = 1;
+        // Appended up to the batch whose entry makes the indexes write, at a moment when that batch fits in
+        // the last page of the .log file (so only the index write needs a new page)
+        for (int cycle = 0; ; cycle++) {
+            assertThat(cycle).as("a write moment with room in the log's last page").isLessThan(64 * OffsetIndex.WRITE_BATCH);
+            long slack = (4096 - log.sizeInBytes() % 4096) % 4096;
+            if (appends % OffsetIndex.WRITE_BATCH == 0 && slack >= 256) {
+                break;
+            }
+            log.appendAsLeader(batch("n" + appends), 0, NOW);
+            appends++;
+        }
+        long indexBefore = Files.size(log.dir().resolve(Segment.fileName(0, ".index")));
+        long timeIndexBefore = Files.size(log.dir().resolve(Segment.fileName(0, ".timeindex")));
         long sizeBefore = log.sizeInBytes();
         Path filler = tmpfs.dir().resolve("filler");
         tmpfs.fill(filler);
 
-        // When the second batch's bytes fit in that page but its index entry needs a new one
-        assertThatThrownBy(() -> log.appendAsLeader(batch("second"), 0, NOW))
+        // When that batch's bytes fit but the index write needs a new page
+        assertThatThrownBy(() -> log.appendAsLeader(batch("full"), 0, NOW))
                 .isInstanceOf(KafkaStorageException.class).hasMessageContaining("No space left on device");
 
-        // Then the data and both indexes are as before the append
-        assertThat(log.logEndOffset()).isEqualTo(1);
+        // Then the data and both index files are as before the append, and the log stays online
+        assertThat(log.isOffline()).isFalse();
+        assertThat(log.logEndOffset()).isEqualTo(appends);
         assertThat(Files.size(Segment.logFile(log.dir(), 0))).isEqualTo(sizeBefore);
-        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index")))).isZero();
-        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".timeindex")))).isZero();
-        assertThat(consumeAll(log)).containsExactly("first");
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index")))).isEqualTo(indexBefore);
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".timeindex")))).isEqualTo(timeIndexBefore);
 
-        // When space is freed, the batch goes in with its index entry
+        // When space is freed, the batch goes in and the index file holds every entry
         Files.delete(filler);
-        assertThat(log.appendAsLeader(batch("second"), 0, NOW).firstOffset()).isEqualTo(1);
-        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index")))).isEqualTo(OffsetIndex.ENTRY_SIZE);
-        assertThat(consumeAll(log)).containsExactly("first", "second");
+        assertThat(log.appendAsLeader(batch("full"), 0, NOW).firstOffset()).isEqualTo(appends);
+        assertThat(Files.size(log.dir().resolve(Segment.fileName(0, ".index"))))
+                .isEqualTo((long) appends * OffsetIndex.ENTRY_SIZE);
+        List<String> all = consumeAll(log);
+        assertThat(all).hasSize(appends + 1).startsWith("first").endsWith("full");
+
+        // And a clean reopen reads the same indexes back
+        log.close();
+        log = openLog(tmpfs.dir(), config(Map.of(LogConfig.INDEX_INTERVAL_BYTES, "0")));
+        assertThat(consumeAll(log)).isEqualTo(all);
     }
 
     @Test
