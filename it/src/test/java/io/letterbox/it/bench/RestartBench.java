@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,6 +47,7 @@ public final class RestartBench {
     private static final int RUN = 64;
     private static final int CHECKPOINT_INTERVAL_MS = 5000;
     private static final Duration RESTART_LIMIT = Duration.ofMinutes(15);
+    private static final int CREATE_STEP = 5_000;
     /** After the clean restart, before reading the resident memory: start-up garbage has time to settle. */
     private static final long IDLE_BEFORE_RSS_MS = 5_000;
 
@@ -95,7 +97,14 @@ public final class RestartBench {
             }
             try (Admin admin = admin(broker.bootstrap(), Duration.ofMinutes(5))) {
                 long createStart = System.nanoTime();
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(5, TimeUnit.MINUTES);
+                // Kafka's controller refuses more than 10,000 records in one operation: at most 5,000 partitions a step
+                int created = Math.min(partitions, CREATE_STEP);
+                admin.createTopics(List.of(new NewTopic(topic, created, (short) 1))).all().get(5, TimeUnit.MINUTES);
+                while (created < partitions) {
+                    created = Math.min(partitions, created + CREATE_STEP);
+                    admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(created))).all()
+                            .get(5, TimeUnit.MINUTES);
+                }
                 System.out.printf("%s: created a topic of %d partitions in %d ms%n", name, partitions,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createStart));
             }
