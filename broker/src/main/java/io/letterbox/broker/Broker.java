@@ -3,6 +3,7 @@ package io.letterbox.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,7 @@ public final class Broker implements AutoCloseable {
     private final ConsumerGroupCoordinator consumerGroups;
     private final OffsetExpiry expiry;
     private final BrokerHeartbeatSender heartbeats;
+    private final AtomicBoolean stepAside = new AtomicBoolean();
     private final ReplicaFetchers fetchers;
     private final KafkaServer server;
     private volatile boolean closed;
@@ -81,6 +83,28 @@ public final class Broker implements AutoCloseable {
         this.heartbeats = heartbeats;
         this.fetchers = fetchers;
         this.server = server;
+        logManager.addOfflineListener(this::onLogDirOffline);
+    }
+
+    /**
+     * In a cluster, a failed log directory makes this broker step aside: it stops heartbeating and asks
+     * the controller to fence it, so every partition it leads gets a new leader among the in-sync replicas
+     * on other brokers, and it leaves their ISRs. A restart with healthy disks brings it back. (Kafka's
+     * KRaft brokers without JBOD support shut down instead; this one stays up to answer with the error.)
+     * A single node keeps serving its other directories.
+     */
+    private void onLogDirOffline(Path dir) {
+        if (metadata.image().cluster().liveBrokers().size() < 2 || !stepAside.compareAndSet(false, true)) {
+            return;
+        }
+        log.error("This broker steps aside after its log directory {} failed: its partitions move to other brokers."
+                + " Restart it once the disk is healthy", dir);
+        Thread t = new Thread(() -> {
+            heartbeats.close();
+            handOverLeaderships();
+        }, "letterbox-step-aside");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -140,7 +141,11 @@ class NodeRolesIT {
     void theBrokerAloneCatchesUpAfterAKill() {
         brokerOnly.kill();
         String topic = ItSupport.uniqueTopic("while-down");
-        ItSupport.createTopic(combined1.bootstrap(), topic, 2, Map.of());
+        // Not waiting for leaders: a partition placed on broker 4 before the controller noticed its crash
+        // has none until it is back
+        try (Admin admin = ItSupport.admin(combined1.bootstrap())) {
+            get(admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all());
+        }
         brokerOnly.start();
         // Asked directly: an AdminClient may ask another node
         try (RawConnection raw = new RawConnection(brokerOnly.bootstrap())) {
@@ -148,6 +153,8 @@ class NodeRolesIT {
         }
         try (Admin admin = ItSupport.admin(brokerOnly.bootstrap())) {
             await("broker 4 described again", () -> describedBrokers(admin).equals(Set.of(1, 2, 4)));
+            await(topic + " led on every partition", () -> get(admin.describeTopics(List.of(topic)).allTopicNames())
+                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null));
         }
     }
 }

@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,6 +44,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -105,6 +107,7 @@ public final class LogManager implements Closeable {
     private final Object checkpointLock = new Object();
     /** Directories taken offline by an I/O error; they stay offline until the next open. */
     private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<Path>> offlineListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     /** The longest any directory took to load at open. */
     private final AtomicLong loadMillis = new AtomicLong();
@@ -575,6 +578,14 @@ public final class LogManager implements Closeable {
         }
         LOG.error("Log directory {} is offline after an I/O error ({}): its {} partitions answer KAFKA_STORAGE_ERROR "
                 + "until a restart with the directory healthy", dir, cause.toString(), count);
+        for (Consumer<Path> listener : offlineListeners) {
+            listener.accept(dir);
+        }
+    }
+
+    /** Calls {@code listener} with each directory that goes offline, on the thread whose I/O failed. */
+    public void addOfflineListener(Consumer<Path> listener) {
+        offlineListeners.add(listener);
     }
 
     /** True if {@code dir} was taken offline by an I/O error. */
