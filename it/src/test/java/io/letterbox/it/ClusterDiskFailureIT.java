@@ -58,7 +58,7 @@ class ClusterDiskFailureIT {
             try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(),
                     PartitionZero.ACKS_ALL_RETRYING)) {
                 AckedStream stream = new AckedStream(producer, 20, 50_000,
-                        seq -> new ProducerRecord<>(topic, (int) (seq % PARTITIONS), "k", "v#" + seq), m -> { });
+                        seq -> new ProducerRecord<>(topic, seq % PARTITIONS, "k", "v#" + seq), m -> { });
                 await("200 records acknowledged", () -> stream.ackedCount() > 200);
 
                 // When node 1's second directory fails under the stream
