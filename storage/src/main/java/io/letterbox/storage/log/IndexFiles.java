@@ -31,6 +31,17 @@ final class IndexFiles {
                 : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
+    /** The first {@code bytes} bytes of {@code file}, ready to read (fewer if the file is shorter). */
+    static ByteBuffer read(Path file, int bytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(bytes);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buf.hasRemaining() && channel.read(buf, buf.position()) >= 0) {
+                // keep reading
+            }
+        }
+        return buf.flip();
+    }
+
     /** Writes {@code entry} at byte {@code at}; on failure cuts the file back to {@code at} and rethrows. */
     static void writeEntry(FileChannel channel, ByteBuffer entry, long at) throws IOException {
         try {

@@ -3,10 +3,8 @@ package io.letterbox.storage.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -67,13 +65,7 @@ final class TimeIndex implements Closeable {
                     + ", not a multiple of " + ENTRY_SIZE);
         }
         int n = (int) (fileSize / ENTRY_SIZE);
-        ByteBuffer buf = ByteBuffer.allocate((int) fileSize);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
-                // keep reading
-            }
-        }
-        buf.flip();
+        ByteBuffer buf = IndexFiles.read(file, (int) fileSize);
         long[] ts = new long[Math.max(16, n)];
         int[] rel = new int[Math.max(16, n)];
         for (int i = 0; i < n; i++) {
