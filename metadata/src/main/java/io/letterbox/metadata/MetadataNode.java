@@ -12,10 +12,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +63,8 @@ public final class MetadataNode implements Closeable {
     private final LeaderRebalancer rebalancer;
     private final ScheduledExecutorService fencingTimer;
     private final BrokerProbe probe = new BrokerProbe(PROBE_CONNECT_TIMEOUT_MS);
+    /** Brokers whose probe has not answered yet: one at a time each, so unreachable ones cannot pile up. */
+    private final Set<Integer> probing = ConcurrentHashMap.newKeySet();
     private boolean leading;
 
     private MetadataNode(MetadataConfig config, MetadataPublisher publisher, MetadataStateMachine stateMachine,
@@ -117,10 +121,10 @@ public final class MetadataNode implements Closeable {
     /** Probes a silent broker's Raft address; a refused connection fences it on an immediate check. */
     private void probe(int brokerId, long startMs) {
         InetSocketAddress address = quorum.peerAddress(brokerId);
-        if (address == null) {
-            return; // not a member of the Raft group (yet): the session timeout decides
+        if (address == null || !probing.add(brokerId)) {
+            return; // not a member of the Raft group (yet): the session timeout decides; or still probed
         }
-        probe.probe(address).thenAccept(result -> {
+        probe.probe(address).whenComplete((r, e) -> probing.remove(brokerId)).thenAccept(result -> {
             if (result == BrokerProbe.Result.REFUSED) {
                 log.info("Broker {} sent no heartbeat for over {} ms and refuses connections on {}: its process is"
                         + " gone, so it is fenced now rather than at its {} ms session timeout", brokerId,
