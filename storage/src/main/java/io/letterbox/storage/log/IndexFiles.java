@@ -3,6 +3,7 @@ package io.letterbox.storage.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -31,9 +32,18 @@ final class IndexFiles {
                 : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
-    /** The first {@code bytes} bytes of {@code file}, ready to read (fewer if the file is shorter). */
-    static ByteBuffer read(Path file, int bytes) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(bytes);
+    /**
+     * The whole of an index file of {@code entrySize}-byte entries, ready to read.
+     *
+     * @throws CorruptIndexException if its size is not a whole number of entries
+     */
+    static ByteBuffer readEntries(Path file, int entrySize, String what) throws IOException {
+        long fileSize = Files.size(file);
+        if (fileSize % entrySize != 0) {
+            throw new CorruptIndexException(what + " " + file + " has size " + fileSize + ", not a multiple of "
+                    + entrySize);
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) fileSize);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             while (buf.hasRemaining() && channel.read(buf, buf.position()) >= 0) {
                 // keep reading

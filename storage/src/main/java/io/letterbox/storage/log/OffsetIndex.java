@@ -64,13 +64,8 @@ final class OffsetIndex implements Closeable {
      * @throws CorruptIndexException if the file is inconsistent (the caller rebuilds it)
      */
     static OffsetIndex load(Path file, long baseOffset, int logSize) throws IOException {
-        long fileSize = Files.size(file);
-        if (fileSize % ENTRY_SIZE != 0) {
-            throw new CorruptIndexException("Offset index " + file + " has size " + fileSize
-                    + ", not a multiple of " + ENTRY_SIZE);
-        }
-        int n = (int) (fileSize / ENTRY_SIZE);
-        ByteBuffer buf = IndexFiles.read(file, (int) fileSize);
+        ByteBuffer buf = IndexFiles.readEntries(file, ENTRY_SIZE, "Offset index");
+        int n = buf.remaining() / ENTRY_SIZE;
         int[] rel = new int[Math.max(16, n)];
         int[] pos = new int[Math.max(16, n)];
         for (int i = 0; i < n; i++) {

@@ -59,13 +59,8 @@ final class TimeIndex implements Closeable {
 
     /** @throws CorruptIndexException if the file is inconsistent (the caller rebuilds it) */
     static TimeIndex load(Path file, long baseOffset) throws IOException {
-        long fileSize = Files.size(file);
-        if (fileSize % ENTRY_SIZE != 0) {
-            throw new CorruptIndexException("Time index " + file + " has size " + fileSize
-                    + ", not a multiple of " + ENTRY_SIZE);
-        }
-        int n = (int) (fileSize / ENTRY_SIZE);
-        ByteBuffer buf = IndexFiles.read(file, (int) fileSize);
+        ByteBuffer buf = IndexFiles.readEntries(file, ENTRY_SIZE, "Time index");
+        int n = buf.remaining() / ENTRY_SIZE;
         long[] ts = new long[Math.max(16, n)];
         int[] rel = new int[Math.max(16, n)];
         for (int i = 0; i < n; i++) {
