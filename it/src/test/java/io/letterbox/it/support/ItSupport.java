@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -21,7 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -98,14 +101,29 @@ public final class ItSupport {
 
     // ---- ports, directories, names ------------------------------------------------------------
 
-    /** A loopback port that was free a moment ago. */
+    private static final int FIRST_PORT = 20_000;
+    private static final int PORT_RANGE = 12_000;
+    private static final AtomicInteger NEXT_PORT =
+            new AtomicInteger(ThreadLocalRandom.current().nextInt(PORT_RANGE));
+
+    /**
+     * A loopback port that was free a moment ago, from below the kernel's ephemeral range
+     * (32768-60999 here): a port the kernel hands out could be taken by any client connection
+     * between this call and the broker's bind, which made starts fail with "Address already in
+     * use". Each test JVM walks the range from a random point, so two JVMs rarely meet.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int i = 0; i < PORT_RANGE; i++) {
+            int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_RANGE);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // in use: the next one
+            }
         }
+        throw new IllegalStateException("no free loopback port in " + FIRST_PORT + "-" + (FIRST_PORT + PORT_RANGE - 1));
     }
 
     /** The module's {@code target/} directory (failsafe runs in the module's base directory). */
