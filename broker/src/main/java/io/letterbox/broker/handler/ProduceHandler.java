@@ -98,7 +98,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     if (acks == -1) {
                         partition.checkEnoughReplicas();
                     }
-                    LogAppendInfo info = partition.appendAsLeader(records, now);
+                    LogAppendInfo info = partition.appendAsLeader(records, now, acks == -1);
                     out.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
                             .setLogStartOffset(info.logStartOffset());
                     if (acks == -1) {

@@ -86,7 +86,7 @@ public final class Partition {
         becomeLeader(image.leaderEpoch());
         // After a crash the log may hold recovered batches past its recovery point: make them
         // durable before anyone may read them.
-        makeDurable();
+        makeDurable(true);
     }
 
     public TopicPartition topicPartition() {
@@ -217,21 +217,30 @@ public final class Partition {
      * the high watermark follows once it is durable (see the class comment).
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, long nowMs) {
+        return appendAsLeader(records, nowMs, true);
+    }
+
+    /**
+     * As {@link #appendAsLeader(MemoryRecords, long)}; {@code answerWaits} false (an acks=0 or
+     * acks=1 produce, answered once appended) lets its fsync wait, under load, to share a round
+     * ({@link GroupCommit#flushSoon}).
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, long nowMs, boolean answerWaits) {
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch, nowMs);
         if (replicated) {
             // Followers waiting at the log end fetch it now.
             highWatermarkListener.accept(this);
         }
         // A duplicate also goes through here: its original may not be durable yet.
-        makeDurable();
+        makeDurable(answerWaits);
         return info;
     }
 
     /** Requests an fsync of everything appended (under flush.on.ack), then moves the high watermark. */
-    private void makeDurable() {
+    private void makeDurable(boolean answerWaits) {
         long end = log.logEndOffset();
         if (log.config().flushOnAck() && log.flushedOffset() < end) {
-            groupCommit.flush(log, end).whenComplete((ok, error) -> {
+            (answerWaits ? groupCommit.flush(log, end) : groupCommit.flushSoon(log, end)).whenComplete((ok, error) -> {
                 if (error != null) {
                     failWaiters(error);
                 } else {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The logs of one round are fsynced in parallel ({@value #FSYNC_THREADS} at a time): an fsync
  * waits on the disk, not the CPU, so several partitions' fsyncs overlap instead of queueing.
  *
+ * <p>A request nobody waits on ({@link #flushSoon}: an acks=1 append, whose readers wait only for
+ * the high watermark) may wait for company: under load, when the last round took at least
+ * {@value #LINGER_MIN_REQUESTS} requests and no {@link #flush} request waits, the next round starts
+ * no sooner than {@value #LINGER_MS} ms after the last one began. Each fsync costs this machine's
+ * CPU a fixed price whatever it writes, so fewer, larger rounds leave more CPU to the clients; a
+ * lone request (one record at a time) never waits.
+ *
  * <p>Thread-safety: {@link #flush} may be called from any thread.
  */
 public final class GroupCommit implements Closeable {
@@ -34,17 +42,31 @@ public final class GroupCommit implements Closeable {
     }
 
     static final int FSYNC_THREADS = 4;
+    static final int LINGER_MS = 5;
+    static final int LINGER_MIN_REQUESTS = 4;
 
     private final Object lock = new Object();
+    private final long lingerNs;
     private final ExecutorService fsyncs;
     private final Thread thread;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong logFlushes = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private List<Request> waiting = new ArrayList<>();
+    /** Whether a request in {@link #waiting} came through {@link #flush}: the next round starts at once. */
+    private boolean urgent;
     private boolean closed;
+    /** Written by the flusher thread only. */
+    private long lastRoundStartNs;
+    private volatile int lastRoundRequests;
 
     public GroupCommit(String threadName) {
+        this(threadName, LINGER_MS);
+    }
+
+    /** With another linger than {@value #LINGER_MS} ms (tests make it long, to see it). */
+    GroupCommit(String threadName, long lingerMs) {
+        this.lingerNs = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         fsyncs = Executors.newFixedThreadPool(FSYNC_THREADS, r -> {
             Thread t = new Thread(r, threadName + "-fsync");
             t.setDaemon(true);
@@ -57,9 +79,22 @@ public final class GroupCommit implements Closeable {
 
     /**
      * A future completed once {@code log} is fsynced below {@code upToOffsetExclusive}; already if it is.
-     * An offset above the log end fails the future with IllegalArgumentException.
+     * An offset above the log end fails the future with IllegalArgumentException. The next round
+     * starts at once.
      */
     public CompletableFuture<Void> flush(Log log, long upToOffsetExclusive) {
+        return request(log, upToOffsetExclusive, true);
+    }
+
+    /**
+     * As {@link #flush}, for an offset nobody is answered on: under load the round may wait up to
+     * {@value #LINGER_MS} ms for more requests (see the class comment).
+     */
+    public CompletableFuture<Void> flushSoon(Log log, long upToOffsetExclusive) {
+        return request(log, upToOffsetExclusive, false);
+    }
+
+    private CompletableFuture<Void> request(Log log, long upToOffsetExclusive, boolean now) {
         if (upToOffsetExclusive <= log.flushedOffset()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -74,7 +109,11 @@ public final class GroupCommit implements Closeable {
             }
             waiting.add(new Request(log, upToOffsetExclusive, future));
             requests.incrementAndGet();
-            lock.notifyAll();
+            // The flusher waits for a first request, or lingers until an urgent one: wake it only then.
+            if (now && !urgent || waiting.size() == 1) {
+                urgent |= now;
+                lock.notifyAll();
+            }
         }
         return future;
     }
@@ -94,11 +133,39 @@ public final class GroupCommit implements Closeable {
                 if (waiting.isEmpty()) {
                     return;
                 }
+                if (!linger()) {
+                    return;
+                }
                 batch = waiting;
                 waiting = new ArrayList<>();
+                urgent = false;
             }
+            lastRoundStartNs = System.nanoTime();
+            lastRoundRequests = batch.size();
             process(batch);
         }
+    }
+
+    /**
+     * Under load and with only {@link #flushSoon} requests waiting, waits (holding the lock's monitor)
+     * until {@value #LINGER_MS} ms after the last round began or an urgent request comes. False if
+     * interrupted.
+     */
+    private boolean linger() {
+        if (lastRoundRequests < LINGER_MIN_REQUESTS) {
+            return true;
+        }
+        long until = lastRoundStartNs + lingerNs;
+        long left;
+        while (!urgent && !closed && (left = until - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private void process(List<Request> batch) {
@@ -157,6 +224,11 @@ public final class GroupCommit implements Closeable {
     /** Rounds run so far (each takes every waiting request). */
     public long rounds() {
         return rounds.get();
+    }
+
+    /** Requests the latest round took. */
+    int lastRoundRequests() {
+        return lastRoundRequests;
     }
 
     /** Log fsyncs performed so far (at most one per distinct log per round). */

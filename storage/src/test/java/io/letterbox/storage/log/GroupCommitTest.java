@@ -170,6 +170,92 @@ class GroupCommitTest {
         assertThat(gc.flush(log, 21)).isCompletedExceptionally();
     }
 
+    /** A group commit whose linger (10 s) is far longer than any test waits, so a linger is seen. */
+    private GroupCommit lingeringGroupCommit() {
+        GroupCommit gc = new GroupCommit("test-lingering", 10_000);
+        toClose.add(0, gc);
+        return gc;
+    }
+
+    private int loadLogs;
+
+    /**
+     * Ends with a round of at least {@link GroupCommit#LINGER_MIN_REQUESTS} requests, what counts as
+     * load: bursts of requests, the first of which starts a round that the rest then wait for.
+     */
+    private void roundUnderLoad(GroupCommit gc) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            List<Log> logs = new ArrayList<>();
+            for (int i = 0; i < 4 * GroupCommit.LINGER_MIN_REQUESTS; i++) {
+                Log log = log("load" + loadLogs++);
+                log.appendAsLeader(batch("x"), 0, NOW);
+                logs.add(log);
+            }
+            List<CompletableFuture<Void>> burst = new ArrayList<>();
+            for (Log log : logs) {
+                burst.add(gc.flush(log, 1));
+            }
+            assertThat(CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)))
+                    .succeedsWithin(java.time.Duration.ofSeconds(10));
+            if (gc.lastRoundRequests() >= GroupCommit.LINGER_MIN_REQUESTS) {
+                return;
+            }
+        }
+        throw new AssertionError("no round took " + GroupCommit.LINGER_MIN_REQUESTS + " requests in 20 bursts");
+    }
+
+    @Test
+    void aLoneFlushSoonIsNotHeldBack() {
+        // Given a group commit that lingers 10 s under load, and no load
+        GroupCommit gc = lingeringGroupCommit();
+        Log log = log("lone");
+        log.appendAsLeader(batch("a"), 0, NOW);
+
+        // When / Then: one request alone is fsynced at once
+        assertThat(gc.flushSoon(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(5));
+        assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void underLoadAFlushSoonWaitsForCompanyAndAFlushEndsTheWait() {
+        // Given a round under load just done
+        GroupCommit gc = lingeringGroupCommit();
+        roundUnderLoad(gc);
+        Log soon = log("soon");
+        Log now = log("now");
+        soon.appendAsLeader(batch("a"), 0, NOW);
+        now.appendAsLeader(batch("b"), 0, NOW);
+
+        // When an acks=1 kind of request comes: it lingers
+        CompletableFuture<Void> lingering = gc.flushSoon(soon, 1);
+        assertThat(lingering).failsWithin(java.time.Duration.ofMillis(300))
+                .withThrowableOfType(java.util.concurrent.TimeoutException.class);
+        assertThat(soon.flushedOffset()).isZero();
+
+        // Then a request someone waits on starts the round at once, and both are answered
+        CompletableFuture<Void> urgent = gc.flush(now, 1);
+        assertThat(urgent).succeedsWithin(java.time.Duration.ofSeconds(5));
+        assertThat(lingering).succeedsWithin(java.time.Duration.ofSeconds(5));
+        assertThat(soon.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void closeServesALingeringRequest() {
+        // Given a request lingering under load
+        GroupCommit gc = new GroupCommit("closing-lingering", 10_000);
+        roundUnderLoad(gc);
+        Log log = log("g");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        CompletableFuture<Void> lingering = gc.flushSoon(log, 1);
+
+        // When
+        gc.close();
+
+        // Then it was fsynced and answered, not dropped
+        assertThat(lingering).isCompleted().isNotCompletedExceptionally();
+        assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
     @Test
     void aRequestBeyondTheLogEndIsRefused() {
         // Given
