@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * CPU a fixed price whatever it writes, so fewer, larger rounds leave more CPU to the clients; a
  * lone request (one record at a time) never waits.
  *
- * <p>Thread-safety: {@link #flush} may be called from any thread.
+ * <p>Thread-safety: {@link #flush} and {@link #flushSoon} may be called from any thread.
  */
 public final class GroupCommit implements Closeable {
 
