@@ -85,9 +85,13 @@ final class IndexFile {
         }
     }
 
-    /** Cuts the file after {@code count} entries, the owner's size once everything is written. */
+    /**
+     * Cuts the file after {@code count} entries, the owner's size once everything is written. Creates it
+     * if absent: a crash between creating a segment's log and its indexes leaves none, and recovery of
+     * that empty segment writes no entry that would create it.
+     */
     synchronized void cut(int count) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = IndexFiles.open(path, false)) {
             IndexFiles.truncate(channel, (long) count * entrySize);
         }
     }

@@ -213,4 +213,30 @@ class TornTailRecoveryTest {
             assertThat(Files.size(activeIndex) % OffsetIndex.ENTRY_SIZE).isZero();
         }
     }
+
+    @Test
+    void aCrashWhileRollingThatLeftTheNewSegmentWithoutIndexesIsRecovered() throws IOException {
+        // Given: a crash between creating a new segment's .log and its index files
+        LogManager manager = LogManager.open(List.of(tmp), Map.of());
+        Log log = manager.getOrCreate(TP, Uuid.randomUuid(), LogConfig.of(Map.of(), Map.of()));
+        for (int i = 0; i < 5; i++) {
+            log.appendAsLeader(batch("v" + i), 0, NOW);
+        }
+        log.roll();
+        Path dir = log.dir();
+        manager.crash();
+        Files.delete(dir.resolve("00000000000000000005.timeindex"));
+        Files.delete(dir.resolve("00000000000000000005.index"));
+
+        // When
+        try (LogManager reopened = LogManager.open(List.of(tmp), Map.of())) {
+            Log again = reopened.get(TP).orElseThrow();
+
+            // Then
+            assertThat(again.logEndOffset()).isEqualTo(5);
+            assertThat(again.appendAsLeader(batch("v5"), 0, NOW).firstOffset()).isEqualTo(5);
+            assertThat(consumeAll(again)).containsExactlyElementsOf(expected(6));
+            assertThat(dir.resolve("00000000000000000005.timeindex")).exists();
+        }
+    }
 }
