@@ -114,7 +114,7 @@ class ClassicGroupErrorsIT {
 
         // When a second member joins (its join waits for the rebalance)
         Member b = new Member();
-        CompletableFuture<JoinGroupResponseData> bJoined = CompletableFuture.supplyAsync(b::joinWithId);
+        CompletableFuture<JoinGroupResponseData> bJoined = ItSupport.async(b::joinWithId);
 
         // Then the first one's heartbeats say REBALANCE_IN_PROGRESS until it rejoins
         ItSupport.await("a rebalance is reported", () -> a.heartbeat(first.generationId())

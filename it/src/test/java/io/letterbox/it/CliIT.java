@@ -274,10 +274,10 @@ class CliIT {
         }
         String nowhere = "127.0.0.1:" + closedPort;
         // The JVMs do not need each other: start them all at once.
-        CompletableFuture<Result> noBroker = CompletableFuture.supplyAsync(
+        CompletableFuture<Result> noBroker = ItSupport.async(
                 () -> LetterboxCli.run("topic", "list", "--bootstrap-server", nowhere));
         String missingTopic = uniqueTopic("cli-missing");
-        CompletableFuture<Result> noTopic = CompletableFuture.supplyAsync(() -> cli("consume", missingTopic));
+        CompletableFuture<Result> noTopic = ItSupport.async(() -> cli("consume", missingTopic));
         Map<String, String[]> badUsage = Map.of(
                 "Unknown options: '--partitionz'", new String[] {"topic", "create", "t", "--partitionz", "3"},
                 "Missing required parameter: 'TOPIC'", new String[] {"consume"},
@@ -286,7 +286,7 @@ class CliIT {
                 "--to-earliest, --to-latest are mutually exclusive", new String[] {"group", "reset-offsets",
                     "--group", "g", "--topic", "t", "--to-earliest", "--to-latest"});
         Map<String, CompletableFuture<Result>> running = new java.util.HashMap<>();
-        badUsage.forEach((reason, args) -> running.put(reason, CompletableFuture.supplyAsync(() -> LetterboxCli.run(args))));
+        badUsage.forEach((reason, args) -> running.put(reason, ItSupport.async(() -> LetterboxCli.run(args))));
 
         Result none = noBroker.get(LetterboxCli.TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
         assertThat(none.exitCode()).as(none.describe()).isEqualTo(1);

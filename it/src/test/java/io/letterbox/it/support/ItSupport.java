@@ -411,4 +411,25 @@ public final class ItSupport {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /**
+     * Runs {@code task} on a thread of its own. CompletableFuture's default pool is the common pool on
+     * JDK 25 even when that has one thread (as on 2 cores), so blocking tasks given to it run one after
+     * another: three nodes that each wait for a quorum would never start.
+     */
+    public static <T> java.util.concurrent.CompletableFuture<T> async(java.util.function.Supplier<T> task) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(task, r -> {
+            Thread t = new Thread(r, "it-async");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** As {@link #async(java.util.function.Supplier)}, for a task without a result. */
+    public static java.util.concurrent.CompletableFuture<Void> asyncRun(Runnable task) {
+        return async(() -> {
+            task.run();
+            return null;
+        });
+    }
 }

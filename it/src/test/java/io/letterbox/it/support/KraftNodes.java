@@ -84,7 +84,7 @@ public final class KraftNodes {
 
     /** Starts the given nodes together: each voter's start waits for a quorum. */
     public static void startTogether(List<BrokerProcess> nodes) {
-        CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(n::start))
+        CompletableFuture.allOf(nodes.stream().map(n -> ItSupport.asyncRun(n::start))
                 .toArray(CompletableFuture[]::new)).join();
     }
 }

@@ -47,7 +47,7 @@ public final class ThreeNodeCluster implements AutoCloseable {
     }
 
     public ThreeNodeCluster start() {
-        CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(n::start))
+        CompletableFuture.allOf(nodes.stream().map(n -> ItSupport.asyncRun(n::start))
                 .toArray(CompletableFuture[]::new)).join();
         return this;
     }
