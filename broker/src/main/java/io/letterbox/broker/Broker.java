@@ -149,6 +149,7 @@ public final class Broker implements AutoCloseable {
         try {
             logManager = LogManager.open(config.logDirs(), config.topicDefaults(Map.of()), Time.SYSTEM,
                     config.numRecoveryThreadsPerDataDir(), logMaintenance.scheduler(), startMetadata);
+            logManager.fileSystemSync(config.logFlushSyncfs());
         } catch (RuntimeException e) {
             if (started.get() != null) {
                 started.get().close();

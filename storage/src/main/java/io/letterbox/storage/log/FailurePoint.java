@@ -46,6 +46,10 @@ public enum FailurePoint {
         ARMED.clear();
     }
 
+    boolean armed() {
+        return !ARMED.isEmpty() && ARMED.containsKey(this);
+    }
+
     /** Throws if armed (and counts the pass down). */
     void check() throws IOException {
         if (ARMED.isEmpty()) {

@@ -3,10 +3,14 @@ package io.letterbox.storage.log;
 import org.apache.kafka.common.errors.KafkaStorageException;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Futures complete on the flusher thread: callers must not block in their continuations.
  *
  * <p>The logs of one round are fsynced in parallel ({@value #FSYNC_THREADS} at a time): an fsync
- * waits on the disk, not the CPU, so several partitions' fsyncs overlap instead of queueing.
+ * waits on the disk, not the CPU, so several partitions' fsyncs overlap instead of queueing. Where the
+ * JDK and operating system offer it ({@link FileSystemSync}), the logs of one log directory that need
+ * only their active segment's data made durable share one sync of their file system instead: each
+ * fsync has a fixed price in CPU and in time, and a round of many partitions pays it once.
  *
  * <p>A request nobody waits on ({@link #flushSoon}: an acks=1 append, whose readers wait only for
  * the high watermark) may wait for company: under load, when the last round took at least
@@ -52,6 +59,10 @@ public final class GroupCommit implements Closeable {
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong logFlushes = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong fileSystemSyncs = new AtomicLong();
+    /** By log directory; used and closed by the flusher thread only. */
+    private final Map<Path, Optional<FileSystemSync>> syncs = new HashMap<>();
+    private volatile boolean fileSystemSyncEnabled = true;
     private List<Request> waiting = new ArrayList<>();
     /** Whether a request in {@link #waiting} came through {@link #flush}: the next round starts at once. */
     private boolean urgent;
@@ -175,11 +186,14 @@ public final class GroupCommit implements Closeable {
             targets.merge(r.log(), r.offset(), Math::max);
         }
         Map<Log, RuntimeException> failures = new IdentityHashMap<>();
-        if (targets.size() == 1) {
-            targets.forEach((log, offset) -> flushOne(log, offset, failures));
+        List<Runnable> work = plan(targets, failures);
+        if (work.size() == 1) {
+            work.get(0).run();
         } else {
-            List<Future<?>> running = new ArrayList<>(targets.size());
-            targets.forEach((log, offset) -> running.add(fsyncs.submit(() -> flushOne(log, offset, failures))));
+            List<Future<?>> running = new ArrayList<>(work.size());
+            for (Runnable task : work) {
+                running.add(fsyncs.submit(task));
+            }
             for (Future<?> f : running) {
                 try {
                     f.get();
@@ -187,7 +201,7 @@ public final class GroupCommit implements Closeable {
                     Thread.currentThread().interrupt();
                     break;
                 } catch (java.util.concurrent.ExecutionException e) {
-                    // flushOne records its own failures; nothing else can be thrown.
+                    // The tasks record their own failures; nothing else can be thrown.
                 }
             }
         }
@@ -201,6 +215,82 @@ public final class GroupCommit implements Closeable {
                 r.future().completeExceptionally(new KafkaStorageException("Log " + r.log().topicPartition()
                         + " was truncated below " + r.offset() + " before it could be flushed"));
             }
+        }
+    }
+
+    /**
+     * The round's tasks: one file system sync for the logs of each log directory when two or more of them
+     * need only their active segment's data made durable, and one fsync for each other log. An armed
+     * {@link FailurePoint#FSYNC} makes every log fsync on its own, where the point sits.
+     */
+    private List<Runnable> plan(Map<Log, Long> targets, Map<Log, RuntimeException> failures) {
+        List<Runnable> work = new ArrayList<>(targets.size());
+        Map<FileSystemSync, List<Shared>> shared = new IdentityHashMap<>();
+        boolean share = fileSystemSyncEnabled && targets.size() > 1 && !FailurePoint.FSYNC.armed();
+        targets.forEach((log, offset) -> {
+            if (offset <= log.flushedOffset()) {
+                return;
+            }
+            FileSystemSync sync = share ? fileSystemSync(log) : null;
+            Log.SyncTarget target = sync != null ? log.fileSystemSyncTarget(offset) : null;
+            if (target == null) {
+                work.add(() -> flushOne(log, offset, failures));
+            } else {
+                shared.computeIfAbsent(sync, k -> new ArrayList<>()).add(new Shared(log, offset, target));
+            }
+        });
+        shared.forEach((sync, logs) -> {
+            if (logs.size() == 1) {
+                Shared alone = logs.get(0);
+                work.add(() -> flushOne(alone.log(), alone.offset(), failures));
+            } else {
+                work.add(() -> syncTogether(sync, logs, failures));
+            }
+        });
+        return work;
+    }
+
+    /** A log made durable by its directory's file system sync, and what that sync covers of it. */
+    private record Shared(Log log, long offset, Log.SyncTarget target) {
+    }
+
+    private void syncTogether(FileSystemSync sync, List<Shared> logs, Map<Log, RuntimeException> failures) {
+        try {
+            sync.sync();
+        } catch (IOException | RuntimeException e) {
+            // The error names no file: each log's own fsync reports it for the right one.
+            Log.LOG.warn("File system sync failed ({}); fsyncing each of {} logs instead", e.getMessage(), logs.size());
+            for (Shared s : logs) {
+                flushOne(s.log(), s.offset(), failures);
+            }
+            return;
+        }
+        fileSystemSyncs.incrementAndGet();
+        for (Shared s : logs) {
+            s.log().fileSystemSynced(s.target());
+            logFlushes.incrementAndGet();
+        }
+    }
+
+    private static void closeQuietly(FileSystemSync sync) {
+        try {
+            sync.close();
+        } catch (IOException e) {
+            Log.LOG.warn("Could not close a file system sync: {}", e.getMessage());
+        }
+    }
+
+    /** The file system sync of the log's directory, opened at first use; null where there is none. */
+    private FileSystemSync fileSystemSync(Log log) {
+        return syncs.computeIfAbsent(log.dir().getParent(), GroupCommit::openSync).orElse(null);
+    }
+
+    private static Optional<FileSystemSync> openSync(Path logDir) {
+        try {
+            return FileSystemSync.open(logDir);
+        } catch (IOException | RuntimeException e) {
+            Log.LOG.warn("No file system sync for {} ({}); its logs are fsynced one by one", logDir, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -236,6 +326,16 @@ public final class GroupCommit implements Closeable {
         return logFlushes.get();
     }
 
+    /** Whether logs may share a sync of their file system ({@code log.flush.syncfs}); true by default. */
+    public void fileSystemSync(boolean enabled) {
+        fileSystemSyncEnabled = enabled;
+    }
+
+    /** File system syncs performed so far, each covering two or more logs of a round. */
+    public long fileSystemSyncs() {
+        return fileSystemSyncs.get();
+    }
+
     /** Requests that had to wait for a round (those already durable are not counted). */
     public long requests() {
         return requests.get();
@@ -253,6 +353,12 @@ public final class GroupCommit implements Closeable {
             fsyncs.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            // Once the flusher is gone: a descriptor closed under a running sync could be reused.
+            for (Optional<FileSystemSync> sync : syncs.values()) {
+                sync.ifPresent(GroupCommit::closeQuietly);
+            }
         }
         List<Request> left;
         synchronized (lock) {

@@ -741,6 +741,39 @@ public final class Log implements Closeable {
         }
     }
 
+    /** What a file system sync would make durable of this log: see {@link #fileSystemSyncTarget}. */
+    record SyncTarget(long offset, long truncations) {
+    }
+
+    /**
+     * The offset a file system sync begun now would make this log durable below, when that is all
+     * {@link #flush} would do: everything from the flushed offset up to {@code upToOffsetExclusive} (capped
+     * at the log end) lies in the active segment, whose directory entry is already durable. Null when
+     * {@link #flush} must run instead (a rolled segment's indexes or a new file's directory entry).
+     * Pass the result to {@link #fileSystemSynced} once the sync is done. Null too when the log is
+     * closed or offline: {@link #flush} reports that.
+     */
+    SyncTarget fileSystemSyncTarget(long upToOffsetExclusive) {
+        synchronized (flushLock) {
+            Segment current = active;
+            Long from = segments.floorKey(Math.max(flushedOffset - 1, 0));
+            if (closed || offline || from == null || from != current.baseOffset() || current.needsDirectorySync()) {
+                return null;
+            }
+            return new SyncTarget(Math.min(upToOffsetExclusive, logEndOffset), truncations);
+        }
+    }
+
+    /** A file system sync begun after {@link #fileSystemSyncTarget} returned {@code target} is done. */
+    void fileSystemSynced(SyncTarget target) {
+        synchronized (flushLock) {
+            // A truncation in between may have cut what the target covered: it stays unflushed.
+            if (!closed && !offline && target.truncations() == truncations && target.offset() > flushedOffset) {
+                flushedOffset = target.offset();
+            }
+        }
+    }
+
     /**
      * After a failed fsync (caller holds the flush lock): cuts the batches it covered that nobody may
      * read yet, so they are never acknowledged later by a successful fsync of what follows them.

@@ -123,6 +123,11 @@ public final class LogManager implements Closeable {
         this.groupCommit = new GroupCommit("letterbox-group-commit");
     }
 
+    /** Whether group commit may make several logs durable with one sync of their file system (on by default). */
+    public void fileSystemSync(boolean enabled) {
+        groupCommit.fileSystemSync(enabled);
+    }
+
     /** Opens with one recovery thread per directory; deleted segments are removed at once. */
     public static LogManager open(List<Path> logDirs, Map<String, String> topicDefaults) {
         return open(logDirs, topicDefaults, Time.SYSTEM);

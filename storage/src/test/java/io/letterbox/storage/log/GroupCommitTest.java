@@ -257,6 +257,94 @@ class GroupCommitTest {
     }
 
     @Test
+    void theLogsOfOneDirectoryInARoundShareOneFileSystemSyncWhereTheJdkOffersOne() throws Exception {
+        GroupCommit gc = lingeringGroupCommit();
+        java.util.Optional<FileSystemSync> sync = FileSystemSync.open(tmp);
+        boolean offered = sync.isPresent();
+        if (offered) {
+            sync.get().close();
+        }
+        assertThat(roundOfThree(gc, "on")).isEqualTo(offered ? 1 : 0);
+    }
+
+    @Test
+    void turnedOffEveryLogIsFsyncedOnItsOwn() throws Exception {
+        GroupCommit gc = lingeringGroupCommit();
+        gc.fileSystemSync(false);
+        assertThat(roundOfThree(gc, "off")).isZero();
+    }
+
+    /** Three logs flushed in one round, each with only its active segment's data to make durable: file system syncs used. */
+    private long roundOfThree(GroupCommit gc, String name) {
+        // Given three logs fsynced once (their directory entries are durable), then appended to
+        List<Log> logs = List.of(log(name + "1"), log(name + "2"), log(name + "3"));
+        for (Log log : logs) {
+            log.appendAsLeader(batch("a"), 0, NOW);
+            assertThat(gc.flush(log, 1)).succeedsWithin(java.time.Duration.ofSeconds(5));
+            log.appendAsLeader(batch("b"), 0, NOW);
+        }
+        roundUnderLoad(gc);
+        long syncsBefore = gc.fileSystemSyncs();
+        long roundsBefore = gc.rounds();
+
+        // When all three come in one round (two linger until the third, urgent, starts it)
+        CompletableFuture<Void> first = gc.flushSoon(logs.get(0), 2);
+        CompletableFuture<Void> second = gc.flushSoon(logs.get(1), 2);
+        CompletableFuture<Void> third = gc.flush(logs.get(2), 2);
+
+        // Then every one is durable
+        assertThat(CompletableFuture.allOf(first, second, third)).succeedsWithin(java.time.Duration.ofSeconds(5));
+        assertThat(gc.rounds()).isEqualTo(roundsBefore + 1);
+        for (Log log : logs) {
+            assertThat(log.flushedOffset()).isEqualTo(2);
+        }
+        return gc.fileSystemSyncs() - syncsBefore;
+    }
+
+    @Test
+    void aFileSystemSyncCoversALogOnlyWhenItsActiveSegmentsDataIsAllThatIsMissing() {
+        // A new segment's directory entry is not durable yet: the log fsyncs on its own
+        Log log = log("target");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        assertThat(log.fileSystemSyncTarget(1)).isNull();
+        log.flush(1);
+
+        // Only the active segment's data is missing: a sync covers it, up to the log end
+        log.appendAsLeader(batch("b"), 0, NOW);
+        assertThat(log.fileSystemSyncTarget(5).offset()).isEqualTo(2);
+
+        // A roll since the last flush leaves a segment whose indexes must be fsynced: on its own again
+        log.roll();
+        log.appendAsLeader(batch("c"), 0, NOW);
+        assertThat(log.fileSystemSyncTarget(3)).isNull();
+        log.flush(3);
+        log.appendAsLeader(batch("d"), 0, NOW);
+        Log.SyncTarget target = log.fileSystemSyncTarget(4);
+        log.fileSystemSynced(target);
+        assertThat(log.flushedOffset()).isEqualTo(4);
+    }
+
+    @Test
+    void aTruncationBetweenTheTargetAndTheSyncLeavesTheLogUnflushed() {
+        // Given a target taken over two unflushed batches
+        Log log = log("truncated");
+        log.appendAsLeader(batch("a"), 0, NOW);
+        log.flush(1);
+        log.appendAsLeader(batch("b"), 0, NOW);
+        log.appendAsLeader(batch("c"), 0, NOW);
+        Log.SyncTarget target = log.fileSystemSyncTarget(3);
+
+        // When the log is cut back and written again before the sync is done
+        log.truncateTo(1);
+        log.appendAsLeader(batch("x"), 0, NOW);
+        log.appendAsLeader(batch("y"), 0, NOW);
+        log.fileSystemSynced(target);
+
+        // Then what the sync may not have covered stays unflushed
+        assertThat(log.flushedOffset()).isEqualTo(1);
+    }
+
+    @Test
     void aRequestBeyondTheLogEndIsRefused() {
         // Given
         GroupCommit gc = groupCommit();
