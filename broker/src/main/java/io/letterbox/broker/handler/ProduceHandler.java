@@ -71,6 +71,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         long now = time.milliseconds();
         ProduceResponseData response = new ProduceResponseData();
         List<AckWait> waits = new ArrayList<>();
+        List<Partition> appended = new ArrayList<>();
         LeaderHints hints = null;
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -98,7 +99,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     if (acks == -1) {
                         partition.checkEnoughReplicas();
                     }
-                    LogAppendInfo info = partition.appendAsLeader(records, now, acks == -1);
+                    LogAppendInfo info = partition.appendAsLeaderBeforeFsync(records, now);
+                    appended.add(partition);
                     out.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
                             .setLogStartOffset(info.logStartOffset());
                     if (acks == -1) {
@@ -121,6 +123,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     ErrorMapping.setError(out, e);
                 }
             }
+        }
+        // Every partition appended first, then their fsyncs asked for together: one round covers the request.
+        for (Partition partition : appended) {
+            partition.makeDurable(acks == -1);
         }
         if (hints != null) {
             hints.endpoints().forEach(b -> response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()

@@ -217,27 +217,33 @@ public final class Partition {
      * the high watermark follows once it is durable (see the class comment).
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, long nowMs) {
-        return appendAsLeader(records, nowMs, true);
+        LogAppendInfo info = appendAsLeaderBeforeFsync(records, nowMs);
+        makeDurable(true);
+        return info;
     }
 
     /**
-     * As {@link #appendAsLeader(MemoryRecords, long)}; {@code answerWaits} false (an acks=0 or
-     * acks=1 produce, answered once appended) lets its fsync wait, under load, to share a round
-     * ({@link GroupCommit#flushSoon}).
+     * Appends as leader without asking for the fsync: the caller calls {@link #makeDurable} next, once
+     * it has appended to every partition of its request, so that one group commit round covers them
+     * all. Asked after each append, the first partition's fsync could start a round that the others of
+     * the same request then wait out before their own.
      */
-    public LogAppendInfo appendAsLeader(MemoryRecords records, long nowMs, boolean answerWaits) {
+    public LogAppendInfo appendAsLeaderBeforeFsync(MemoryRecords records, long nowMs) {
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch, nowMs);
         if (replicated) {
             // Followers waiting at the log end fetch it now.
             highWatermarkListener.accept(this);
         }
-        // A duplicate also goes through here: its original may not be durable yet.
-        makeDurable(answerWaits);
         return info;
     }
 
-    /** Requests an fsync of everything appended (under flush.on.ack), then moves the high watermark. */
-    private void makeDurable(boolean answerWaits) {
+    /**
+     * Requests an fsync of everything appended (under flush.on.ack), then moves the high watermark.
+     * A duplicate append also needs it: its original may not be durable yet. {@code answerWaits} false
+     * (an acks=0 or acks=1 produce, answered once appended) lets the fsync wait, under load, to share a
+     * round ({@link GroupCommit#flushSoon}).
+     */
+    public void makeDurable(boolean answerWaits) {
         long end = log.logEndOffset();
         if (log.config().flushOnAck() && log.flushedOffset() < end) {
             (answerWaits ? groupCommit.flush(log, end) : groupCommit.flushSoon(log, end)).whenComplete((ok, error) -> {
