@@ -146,11 +146,7 @@ public final class BrokerProcess implements TestBroker {
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
-        if (Runtime.version().feature() >= 24) {
-            // As bin/letterbox: native code (epoll, syncfs) and Netty's Unsafe, without the JDK's warnings.
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        cmd.addAll(ItSupport.launcherJdkFlags());
         String leak = System.getProperty("io.netty.leakDetection.level");
         if (leak != null) {
             cmd.add("-Dio.netty.leakDetection.level=" + leak);

@@ -77,16 +77,18 @@ public final class GroupMemberProcess implements AutoCloseable {
     public static GroupMemberProcess start(String name, String bootstrap, String topic, String group,
             Settings settings) {
         Path logFile = ItSupport.targetDir().resolve("it-logs").resolve(name + ".log");
-        List<String> cmd = List.of(
+        List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                "-Xmx128m", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(ItSupport.launcherJdkFlags());
+        cmd.addAll(List.of(
                 "-cp", BrokerProcess.testClassPath(),
                 Member.class.getName(),
                 bootstrap, topic, group, settings.protocol(),
                 Integer.toString(settings.sessionTimeoutMs()),
                 Integer.toString(settings.maxPollRecords()),
                 Integer.toString(settings.pauseAfterBatchMs()),
-                Long.toString(settings.lifetime().toMillis()));
+                Long.toString(settings.lifetime().toMillis())));
         try {
             Files.createDirectories(logFile.getParent());
             Process p = new ProcessBuilder(cmd)

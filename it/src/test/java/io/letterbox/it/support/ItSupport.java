@@ -432,4 +432,14 @@ public final class ItSupport {
             return null;
         });
     }
+
+    /**
+     * The flags bin/letterbox gives every JVM on JDK 24+: native code (epoll, lz4, syncfs) and Netty's
+     * Unsafe allowed, without the JDK's warnings on the child's output.
+     */
+    public static List<String> launcherJdkFlags() {
+        return Runtime.version().feature() >= 24
+                ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                : List.of();
+    }
 }

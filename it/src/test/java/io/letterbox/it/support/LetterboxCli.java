@@ -55,6 +55,7 @@ public final class LetterboxCli {
     private static List<String> command(List<String> args, List<String> archiveFlags) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xms32m", "-Xmx256m"));
+        cmd.addAll(ItSupport.launcherJdkFlags());
         if (JARS_ONLY != null) {
             cmd.addAll(archiveFlags);
             // The JVM's notes about the archive (classes it skips) would mix with the command's output.
