@@ -46,8 +46,9 @@ public enum FailurePoint {
         ARMED.clear();
     }
 
+    /** Whether the next pass through this point fails. */
     boolean armed() {
-        return !ARMED.isEmpty() && ARMED.containsKey(this);
+        return ARMED.containsKey(this);
     }
 
     /** Throws if armed (and counts the pass down). */

@@ -60,7 +60,7 @@ public final class GroupCommit implements Closeable {
     private final AtomicLong logFlushes = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong fileSystemSyncs = new AtomicLong();
-    /** By log directory; used and closed by the flusher thread only. */
+    /** By log directory; used by the flusher thread only, closed once it has stopped. */
     private final Map<Path, Optional<FileSystemSync>> syncs = new HashMap<>();
     private volatile boolean fileSystemSyncEnabled = true;
     private List<Request> waiting = new ArrayList<>();
