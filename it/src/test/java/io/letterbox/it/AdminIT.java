@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -52,6 +53,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
+import org.apache.kafka.common.requests.DescribeQuorumRequest;
+import org.apache.kafka.common.requests.DescribeQuorumResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -247,6 +250,39 @@ class AdminIT {
         assertThat(node.port()).isEqualTo(Integer.parseInt(BROKER.bootstrap().split(":")[1]));
         assertThat(get(cluster.clusterId())).isNotBlank();
         assertThat(get(cluster.controller())).isNotNull();
+    }
+
+    // ---- DescribeQuorum -------------------------------------------------------------------------
+
+    /** What {@code kafka-metadata-quorum.sh describe} shows: a quorum of one that leads itself. */
+    @Test
+    void theMetadataQuorumIsTheOneNodeLeadingItself() {
+        createTopic(admin, uniqueTopic("quorum"), 1, Map.of());
+
+        QuorumInfo quorum = get(admin.describeMetadataQuorum().quorumInfo());
+
+        assertThat(quorum.voters()).hasSize(1);
+        QuorumInfo.ReplicaState self = quorum.voters().get(0);
+        assertThat(self.replicaId()).isEqualTo(quorum.leaderId());
+        assertThat(quorum.observers()).isEmpty();
+        assertThat(quorum.leaderEpoch()).isPositive();
+        assertThat(quorum.highWatermark()).isPositive();
+        assertThat(self.logEndOffset()).isGreaterThanOrEqualTo(quorum.highWatermark());
+        assertThat(self.lastFetchTimestamp().orElse(-1)).isPositive();
+        assertThat(self.lastCaughtUpTimestamp().orElse(-1)).isPositive();
+        assertThat(quorum.nodes()).containsKey(quorum.leaderId());
+    }
+
+    @Test
+    void describeQuorumOfAnotherPartitionIsUnknownTopicOrPartition() {
+        try (RawConnection raw = new RawConnection(BROKER.bootstrap())) {
+            short version = raw.version(ApiKeys.DESCRIBE_QUORUM);
+            DescribeQuorumResponse response = raw.send(new DescribeQuorumRequest.Builder(
+                    DescribeQuorumRequest.singletonRequest(new TopicPartition("__cluster_metadata", 1))).build(version));
+
+            assertThat(response.data().topics().get(0).partitions().get(0).errorCode())
+                    .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
     }
 
     // ---- DescribeConfigs, AlterConfigs, IncrementalAlterConfigs ---------------------------------

@@ -35,6 +35,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DescribeQuorumRequest;
+import org.apache.kafka.common.requests.DescribeQuorumResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,16 @@ class ControllerQuorumIT {
             CreateTopicsResponseData.CreatableTopicResult result = response.data().topics().iterator().next();
             assertThat(Errors.forCode(result.errorCode())).as("%s", result).isEqualTo(Errors.REQUEST_TIMED_OUT);
             assertThat(tookMs).isBetween(1_500L, 10_000L);
+        }
+        // and DescribeQuorum names no leader: NOT_LEADER_OR_FOLLOWER, which clients retry
+        try (RawConnection raw = new RawConnection(node(survivor).bootstrap())) {
+            await("DescribeQuorum answered NOT_LEADER_OR_FOLLOWER", Duration.ofSeconds(30), () -> {
+                DescribeQuorumResponse response = raw.send(new DescribeQuorumRequest.Builder(
+                        DescribeQuorumRequest.singletonRequest(new TopicPartition("__cluster_metadata", 0)))
+                        .build(raw.version(ApiKeys.DESCRIBE_QUORUM)));
+                return response.data().topics().get(0).partitions().get(0).errorCode()
+                        == Errors.NOT_LEADER_OR_FOLLOWER.code();
+            });
         }
         // and an AdminClient gives up with a timeout rather than a success
         Properties p = new Properties();

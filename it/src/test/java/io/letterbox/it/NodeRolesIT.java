@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -136,8 +137,36 @@ class NodeRolesIT {
         ItSupport.assertPerKeyOrder(read);
     }
 
+    /** {@code kafka-metadata-quorum.sh describe --status / --replication}, asked of a broker alone and of a voter. */
     @Test
     @Order(4)
+    void theQuorumIsDescribedFromAnyNodeWithTheBrokerAloneAsObserver() {
+        for (BrokerProcess node : List.of(brokerOnly, combined1)) {
+            try (Admin admin = ItSupport.admin(node.bootstrap())) {
+                await("every member caught up, as " + node.bootstrap() + " describes it", () -> {
+                    QuorumInfo q = get(admin.describeMetadataQuorum().quorumInfo());
+                    return ids(q.voters()).equals(List.of(1, 2, 3)) && ids(q.observers()).equals(List.of(4))
+                            && java.util.stream.Stream.concat(q.voters().stream(), q.observers().stream())
+                                    .allMatch(r -> r.logEndOffset() >= q.highWatermark()
+                                            && r.lastCaughtUpTimestamp().isPresent());
+                });
+                QuorumInfo quorum = get(admin.describeMetadataQuorum().quorumInfo());
+                assertThat(quorum.leaderId()).isIn(1, 2, 3);
+                assertThat(quorum.highWatermark()).isPositive();
+                assertThat(quorum.voters()).allSatisfy(v -> assertThat(v.lastFetchTimestamp()).isPresent());
+                assertThat(quorum.nodes().keySet()).containsExactlyInAnyOrder(1, 2, 3);
+                assertThat(quorum.nodes().get(3).endpoints())
+                        .anySatisfy(e -> assertThat(e.port()).isEqualTo(NODES.controllerPort(3)));
+            }
+        }
+    }
+
+    private static List<Integer> ids(List<QuorumInfo.ReplicaState> replicas) {
+        return replicas.stream().map(QuorumInfo.ReplicaState::replicaId).sorted().toList();
+    }
+
+    @Test
+    @Order(5)
     void theBrokerAloneCatchesUpAfterAKill() {
         brokerOnly.kill();
         String topic = ItSupport.uniqueTopic("while-down");

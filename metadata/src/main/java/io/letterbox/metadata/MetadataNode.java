@@ -6,6 +6,7 @@ import io.letterbox.metadata.controller.Controller;
 import io.letterbox.metadata.controller.LeaderRebalancer;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.quorum.MetadataStateMachine;
+import io.letterbox.metadata.quorum.QuorumState;
 import io.letterbox.metadata.quorum.RatisQuorum;
 import java.io.Closeable;
 import java.io.IOException;
@@ -274,6 +275,11 @@ public final class MetadataNode implements Closeable {
     /** The node id of the active controller as this node knows it, or -1 while there is none. */
     public int leaderId() {
         return quorum.leaderId();
+    }
+
+    /** The metadata quorum as its leader sees it (Kafka's DescribeQuorum); fails with NOT_CONTROLLER without a leader. */
+    public CompletableFuture<QuorumState> describeQuorum() {
+        return quorum.describe();
     }
 
     /**

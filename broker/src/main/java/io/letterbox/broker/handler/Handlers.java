@@ -1,5 +1,6 @@
 package io.letterbox.broker.handler;
 
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 import org.apache.kafka.common.utils.Time;
@@ -44,6 +45,8 @@ public final class Handlers {
         registry.register(new AlterPartitionReassignmentsHandler(metadata.controller()));
         registry.register(new ListPartitionReassignmentsHandler(metadata::image));
         registry.register(new DescribeClusterHandler(metadata::image, brokers));
+        registry.register(new DescribeQuorumHandler(metadata::describeQuorum, controllerAddresses(config, metadata),
+                config.cluster().controllerListener() == null ? "CONTROLLER" : config.cluster().controllerListener().listenerName()));
         registry.register(new DescribeConfigsHandler(metadata::image, config));
         registry.register(new AlterConfigsHandler(metadata.controller()));
         registry.register(new IncrementalAlterConfigsHandler(metadata.controller()));
@@ -67,5 +70,13 @@ public final class Handlers {
         registry.register(new ConsumerGroupHeartbeatHandler(consumerGroups));
         registry.register(new ConsumerGroupDescribeHandler(consumerGroups, classicGroups, groups::checkCoordinator));
         return registry;
+    }
+
+    /** Each voter's controller listener; a single node's is the loopback port its Raft server picked. */
+    private static Map<Integer, String> controllerAddresses(BrokerConfig config, MetadataNode metadata) {
+        if (!config.cluster().voters().isEmpty()) {
+            return config.cluster().voters();
+        }
+        return Map.of(config.nodeId(), metadata.rpcAddress().getHostString() + ":" + metadata.rpcAddress().getPort());
     }
 }

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -214,16 +213,9 @@ public final class ClusterBench {
         return result;
     }
 
-    /**
-     * The active controller: Kafka names it in DescribeQuorum; Letterbox does not serve that API,
-     * and names its metadata leader as the controller in DescribeCluster instead.
-     */
+    /** The active controller: the metadata quorum's leader, as DescribeQuorum names it on both brokers. */
     private static int activeController(Admin admin) throws Exception {
-        try {
-            return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
-        } catch (ExecutionException e) {
-            return admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
-        }
+        return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
     }
 
     private static boolean isrFull(Admin admin, String topic, int partitions) {

@@ -89,14 +89,39 @@ public final class MetadataStateMachine extends BaseStateMachine {
         return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(4).putInt(0, brokerId)));
     }
 
+    /** The message of a quorum description query: one byte, where a heartbeat's has four. */
+    static final Message DESCRIBE_QUORUM = Message.valueOf(ByteString.copyFrom(new byte[] {'Q'}));
+
     @Override
     public CompletableFuture<Message> query(Message request) {
         ByteString content = request.getContent();
+        if (content.size() == 1 && content.byteAt(0) == 'Q') {
+            return describeQuorum();
+        }
         if (content.size() != 4) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("Unknown metadata query"));
         }
         heartbeats.accept(content.asReadOnlyByteBuffer().getInt());
         return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /** Ratis runs read-only queries on the leader only: this is the leader's view of the quorum. */
+    private CompletableFuture<Message> describeQuorum() {
+        try {
+            RaftServer.Division division = getServer().get().getDivision(getGroupId());
+            if (!division.getInfo().isLeader()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("Not the metadata leader"));
+            }
+            QuorumState state = QuorumState.ofLeader(division, System.currentTimeMillis());
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(state.encode())));
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        }
     }
 
     /** Completes once the entry at {@code index} (or a snapshot past it) is applied here and published. */

@@ -110,7 +110,7 @@ public final class RatisQuorum implements Closeable {
     }
 
     /** The node id of a peer id made by {@link #peerId}. */
-    private static int nodeId(RaftPeerId peer) {
+    static int nodeId(RaftPeerId peer) {
         return Integer.parseInt(peer.toString().substring(1));
     }
 
@@ -354,6 +354,29 @@ public final class RatisQuorum implements Closeable {
                 throw translate(r.getException());
             }
             return null;
+        });
+    }
+
+    /**
+     * The quorum as the leader sees it: computed here when this node leads, else asked of the
+     * leader by a read-only query. Fails with {@link NotControllerException} when no leader answers.
+     */
+    public CompletableFuture<QuorumState> describe() {
+        try {
+            RaftServer.Division d = division();
+            if (d.getInfo().isLeader()) {
+                return CompletableFuture.completedFuture(QuorumState.ofLeader(d, System.currentTimeMillis()));
+            }
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
+        return client.sendReadOnly(MetadataStateMachine.DESCRIBE_QUORUM).thenApply(r -> {
+            if (!r.isSuccess()) {
+                throw translate(r.getException());
+            }
+            return QuorumState.decode(r.getMessage().getContent().asReadOnlyByteBuffer());
+        }).exceptionally(error -> {
+            throw translate(error);
         });
     }
 
