@@ -31,6 +31,7 @@ import io.letterbox.broker.network.KafkaServer;
 import io.letterbox.broker.partition.LogMaintenance;
 import io.letterbox.broker.partition.PartitionManager;
 import io.letterbox.broker.replication.ReplicaFetchers;
+import io.letterbox.broker.replication.ReplicationThrottles;
 import io.letterbox.metadata.MetadataNode;
 import io.letterbox.metadata.image.BrokerRegistration;
 import io.letterbox.metadata.record.Endpoint;
@@ -168,7 +169,10 @@ public final class Broker implements AutoCloseable {
         ConsumerGroupCoordinator consumerGroups = null;
         OffsetExpiry expiry = null;
         BrokerHeartbeatSender heartbeats = null;
-        ReplicaFetchers replicaFetchers = new ReplicaFetchers(config.nodeId(), config.replication(), metadata::image);
+        ReplicationThrottles throttles = ReplicationThrottles.of(config.nodeId(), config.replication());
+        metadata.addListener(throttles);
+        ReplicaFetchers replicaFetchers = new ReplicaFetchers(config.nodeId(), config.replication(), metadata::image,
+                throttles);
         try {
             delayedFetches = new DelayedFetches();
             DelayedFetches fetches = delayedFetches;
@@ -210,7 +214,8 @@ public final class Broker implements AutoCloseable {
             phases.end("broker registration");
             MetadataNode node = metadata;
             var registry = Handlers.registry(config, node, partitions, logManager,
-                    new FetchSessionCache(1000), fetches, groups, Time.SYSTEM, classicGroups, consumerGroups, allGroups);
+                    new FetchSessionCache(1000), fetches, throttles, groups, Time.SYSTEM, classicGroups, consumerGroups,
+                    allGroups);
             KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
             phases.end("listeners");

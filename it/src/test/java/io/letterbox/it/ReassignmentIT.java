@@ -19,12 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReassignmentIT {
 
-
-    private static List<Integer> replicas(Admin admin, String topic) {
-        TopicPartitionInfo p = PartitionZero.describe(admin, topic);
-        return p == null ? List.of() : p.replicas().stream().map(Node::id).toList();
-    }
 
     /** The partition directories of {@code topic} under a broker's data directory. */
     private static List<Path> partitionDirs(Path dataDir, String topic) throws Exception {
@@ -58,11 +51,7 @@ class ReassignmentIT {
              Admin admin = ItSupport.admin(cluster.bootstrap())) {
             String topic = ItSupport.uniqueTopic("reassign");
             TopicPartition tp = new TopicPartition(topic, 0);
-            get(admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1))))).all());
-            await("topic " + topic + " led by 1", () -> {
-                TopicPartitionInfo p = PartitionZero.describe(admin, topic);
-                return p != null && p.leader() != null && p.leader().id() == 1;
-            });
+            PartitionZero.createOn(admin, topic, 1);
             assertThat(get(admin.listPartitionReassignments().reassignments())).isEmpty();
 
             AckedStream stream;
@@ -75,7 +64,8 @@ class ReassignmentIT {
                         Optional.of(new NewPartitionReassignment(List.of(2))))).all());
                 long movedAt = System.nanoTime();
                 // Then 2 catches up and takes over: the reassignment completes with 2 as the only replica
-                await("the move to 2 completed", Duration.ofSeconds(60), () -> replicas(admin, topic).equals(List.of(2))
+                await("the move to 2 completed", Duration.ofSeconds(60),
+                        () -> PartitionZero.replicas(admin, topic).equals(List.of(2))
                         && get(admin.listPartitionReassignments().reassignments()).isEmpty());
                 System.out.printf("ReassignmentIT: moved with %d records acknowledged, completed in %d ms%n",
                         stream.ackedCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - movedAt));
@@ -116,7 +106,8 @@ class ReassignmentIT {
             });
             // When it is cancelled, the partition is back on 2 alone and still serves
             get(admin.alterPartitionReassignments(Map.of(tp, Optional.empty())).all());
-            await("the reassignment cancelled", () -> replicas(admin, topic).equals(List.of(2))
+            await("the reassignment cancelled",
+                    () -> PartitionZero.replicas(admin, topic).equals(List.of(2))
                     && get(admin.listPartitionReassignments().reassignments()).isEmpty());
             try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), PartitionZero.ACKS_ALL_RETRYING)) {
                 get(producer.send(new ProducerRecord<>(topic, 0, "k", "after-cancel")));

@@ -15,6 +15,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +81,9 @@ public final class BrokerConfig {
     public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
 
     /** Broker key → the topic-level key whose default it sets. */
+    public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_RATE = "follower.replication.throttled.rate";
+
     public static final Map<String, String> TOPIC_DEFAULT_KEYS = orderedMap(
             "log.segment.bytes", "segment.bytes",
             "log.roll.ms", "segment.ms",
@@ -231,6 +235,16 @@ public final class BrokerConfig {
                     "How long a follower waits after a failed fetch before the next.")
             .define("replica.socket.timeout.ms", INT, 30000, atLeast(1), LOW,
                     "A follower's fetch that gets no answer in this long is retried on a new connection.")
+            .define(LEADER_REPLICATION_THROTTLED_RATE, LONG, Long.MAX_VALUE, atLeast(0), MEDIUM, "The bytes per "
+                    + "second this broker sends, as a leader, to the out-of-sync replicas a topic's "
+                    + "leader.replication.throttled.replicas names (a partition move). Dynamic.")
+            .define(FOLLOWER_REPLICATION_THROTTLED_RATE, LONG, Long.MAX_VALUE, atLeast(0), MEDIUM, "The bytes per "
+                    + "second this broker fetches, as an out-of-sync follower, for the replicas a topic's "
+                    + "follower.replication.throttled.replicas names. Dynamic.")
+            .define("replication.quota.window.num", INT, 11, atLeast(2), LOW,
+                    "Windows the replication throttles measure their rate over.")
+            .define("replication.quota.window.size.seconds", INT, 1, atLeast(1), LOW,
+                    "The length of each replication throttle window.")
             .define("listener.security.protocol.map", STRING, null, LOW, "Listener name to security protocol (PLAINTEXT only).")
             // Topic-level defaults: validated against the topic definition, no broker default.
             .define("log.segment.bytes", INT, null, MEDIUM, "Default segment.bytes: the largest segment file.")
@@ -421,7 +435,10 @@ public final class BrokerConfig {
         return new ReplicationConfig(listener, (Long) values.get("replica.lag.time.max.ms"),
                 (Integer) values.get("num.replica.fetchers"), (Integer) values.get("replica.fetch.max.bytes"),
                 (Integer) values.get("replica.fetch.response.max.bytes"), (Integer) values.get("replica.fetch.wait.max.ms"),
-                (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"));
+                (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"),
+                (Long) values.get(LEADER_REPLICATION_THROTTLED_RATE), (Long) values.get(FOLLOWER_REPLICATION_THROTTLED_RATE),
+                (Integer) values.get("replication.quota.window.num"),
+                (Integer) values.get("replication.quota.window.size.seconds") * 1000L);
     }
 
     /** The automatic leader rebalance settings of the active controller. */
@@ -565,9 +582,18 @@ public final class BrokerConfig {
         return out;
     }
 
-    /** Keys that AlterConfigs may change on a running broker: the topic defaults. */
+    /** Keys that AlterConfigs may change on a running broker: the topic defaults and the replication throttles. */
     public static Set<String> dynamicKeys() {
-        return TOPIC_DEFAULT_KEYS.keySet();
+        return DYNAMIC_KEYS;
+    }
+
+    private static final Set<String> DYNAMIC_KEYS = dynamicKeySet();
+
+    private static Set<String> dynamicKeySet() {
+        Set<String> keys = new LinkedHashSet<>(TOPIC_DEFAULT_KEYS.keySet());
+        keys.add(LEADER_REPLICATION_THROTTLED_RATE);
+        keys.add(FOLLOWER_REPLICATION_THROTTLED_RATE);
+        return Collections.unmodifiableSet(keys);
     }
 
     private static void putScaled(Map<String, String> out, Map<String, String> merged, String topicKey,

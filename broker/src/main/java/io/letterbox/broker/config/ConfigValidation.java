@@ -2,6 +2,7 @@ package io.letterbox.broker.config;
 
 import java.util.Map;
 
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -47,6 +48,15 @@ public final class ConfigValidation implements ConfigValidator {
             }
         }
         try {
+            for (Map.Entry<String, String> e : configs.entrySet()) {
+                if (!BrokerConfig.TOPIC_DEFAULT_KEYS.containsKey(e.getKey())) {
+                    ConfigDef.ConfigKey key = BrokerConfig.CONFIG_DEF.configKeys().get(e.getKey());
+                    Object value = ConfigDef.parseType(key.name, e.getValue(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(key.name, value);
+                    }
+                }
+            }
             LogConfig.of(Map.of(), config.topicDefaults(configs));
         } catch (ConfigException e) {
             throw new InvalidConfigurationException(e.getMessage());

@@ -2,9 +2,12 @@ package io.letterbox.broker.config;
 
 /**
  * How followers fetch and when leaders drop them from the ISR: Kafka's {@code replica.*} keys and
- * {@code inter.broker.listener.name} (the listener name whose advertised endpoint followers connect to).
+ * {@code inter.broker.listener.name} (the listener name whose advertised endpoint followers connect to),
+ * and the static values of the replication throttles ({@code Long.MAX_VALUE}: none) with the windows
+ * their rates are measured over.
  */
 public record ReplicationConfig(String interBrokerListener, long lagTimeMaxMs, int numFetchers,
                                 int fetchMaxBytes, int fetchResponseMaxBytes, int fetchWaitMaxMs, int fetchBackoffMs,
-                                int socketTimeoutMs) {
+                                int socketTimeoutMs, long leaderThrottledRate, long followerThrottledRate,
+                                int quotaWindows, long quotaWindowMs) {
 }

@@ -33,6 +33,7 @@ import io.letterbox.broker.fetch.FetchSessionCache.FetchSession;
 import io.letterbox.broker.Brokers;
 import io.letterbox.broker.partition.Partition;
 import io.letterbox.broker.partition.PartitionManager;
+import io.letterbox.broker.replication.ReplicationThrottles;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.TopicImage;
 import io.letterbox.storage.log.LogReadInfo;
@@ -62,14 +63,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final Brokers brokers;
     private final FetchSessionCache sessions;
     private final DelayedFetches delayed;
+    private final ReplicationThrottles throttles;
 
     public FetchHandler(Supplier<MetadataImage> images, PartitionManager partitions, Brokers brokers,
-            FetchSessionCache sessions, DelayedFetches delayed) {
+            FetchSessionCache sessions, DelayedFetches delayed, ReplicationThrottles throttles) {
         this.images = images;
         this.partitions = partitions;
         this.brokers = brokers;
         this.sessions = sessions;
         this.delayed = delayed;
+        this.throttles = throttles;
     }
 
     @Override
@@ -128,6 +131,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         final int replicaId;
         final List<TopicPartition> watched = new ArrayList<>();
         int bytes;
+        /** Bytes read for throttled replicas: counted against the leader quota once the response goes out. */
+        long throttledBytes;
         boolean errors;
         LeaderHints hints;
         /** A follower's position counts once per request, not again at each re-read of a waiting fetch. */
@@ -148,6 +153,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             FetchSession session = opened.session();
             synchronized (session) {
                 session.commitSent();
+            }
+            if (throttledBytes > 0) {
+                throttles.leaderQuota().record(throttledBytes);
             }
             return FetchResponse.of(response);
         }
@@ -171,6 +179,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             MetadataImage image = images.get();
             FetchSession session = opened.session();
             bytes = 0;
+            throttledBytes = 0;
             errors = false;
             watched.clear();
             Map<Object, FetchResponseData.FetchableTopicResponse> topics = new LinkedHashMap<>();
@@ -243,11 +252,18 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                             + partition.log().logStartOffset() + ".." + partition.log().logEndOffset());
                 }
                 int budget = Math.min(cached.maxBytes, maxBytes - bytes);
+                boolean throttled = replicaId >= 0 && throttles.leaderThrottled(image, tp, replicaId);
+                if (throttled && throttles.leaderQuota().isExceeded()) {
+                    return out; // held back until the quota recovers; the follower asks again
+                }
                 if (offset < limit && budget > 0 || offset < limit && bytes == 0) {
                     LogReadInfo info = partition.log().read(offset, Math.max(budget, 0), limit, bytes == 0);
                     Records records = info.records();
                     out.setRecords(records).setLogStartOffset(info.logStartOffset());
                     bytes += records.sizeInBytes();
+                    if (throttled) {
+                        throttledBytes += records.sizeInBytes();
+                    }
                 }
             } catch (NotLeaderOrFollowerException e) {
                 out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setRecords(MemoryRecords.EMPTY);

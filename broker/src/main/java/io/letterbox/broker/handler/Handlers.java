@@ -12,6 +12,7 @@ import io.letterbox.broker.fetch.FetchSessionCache;
 import io.letterbox.broker.group.ClassicGroupCoordinator;
 import io.letterbox.broker.group.GroupMembership;
 import io.letterbox.broker.group.GroupMetadataManager;
+import io.letterbox.broker.replication.ReplicationThrottles;
 import io.letterbox.broker.group.GroupRegistry;
 import io.letterbox.broker.group.SimpleGroupMembership;
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
@@ -26,7 +27,8 @@ public final class Handlers {
     }
 
     public static HandlerRegistry registry(BrokerConfig config, MetadataNode metadata, PartitionManager partitions,
-            LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches, GroupMetadataManager groups,
+            LogManager logManager, FetchSessionCache sessions, DelayedFetches delayedFetches,
+            ReplicationThrottles throttles, GroupMetadataManager groups,
             Time time, ClassicGroupCoordinator classicGroups, ConsumerGroupCoordinator consumerGroups,
             GroupRegistry allGroups) {
         HandlerRegistry registry = new HandlerRegistry();
@@ -35,7 +37,7 @@ public final class Handlers {
         registry.register(new MetadataHandler(metadata::image, metadata.controller(), brokers, config.autoCreateTopics(),
                 config.nodeId(), partitions::isOffline));
         registry.register(new ProduceHandler(metadata::image, partitions, brokers, time));
-        registry.register(new FetchHandler(metadata::image, partitions, brokers, sessions, delayedFetches));
+        registry.register(new FetchHandler(metadata::image, partitions, brokers, sessions, delayedFetches, throttles));
         registry.register(new ListOffsetsHandler(metadata::image, partitions));
         registry.register(new CreateTopicsHandler(metadata::image, metadata.controller(), config));
         registry.register(new InitProducerIdHandler(new ProducerIdAllocator(metadata.controller()::allocateProducerIds)));

@@ -3,10 +3,13 @@ package io.letterbox.broker.replication;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -19,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.ReplicationConfig;
+import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.storage.log.Log;
 
 /**
@@ -37,11 +41,15 @@ final class ReplicaFetcher implements Runnable {
     /** v15+: the follower names itself with ReplicaState; v13+ topics by id. */
     private static final short FETCH_VERSION = 16;
     private static final long PARTITION_ERROR_BACKOFF_MS = 20;
+    /** How long a fetcher whose partitions are all throttled waits before it looks at the quota again. */
+    private static final long THROTTLED_PAUSE_MS = 100;
 
     private final int localId;
     private final int leaderId;
     private final ReplicationConfig config;
     private final IntFunction<InetSocketAddress> endpoints;
+    private final Supplier<MetadataImage> images;
+    private final ReplicationThrottles throttles;
     private final Thread thread;
     private final Object lock = new Object();
     private final Map<TopicPartition, FollowedPartition> partitions = new HashMap<>();
@@ -51,11 +59,13 @@ final class ReplicaFetcher implements Runnable {
 
     /** @param endpoints the leader's inter-broker endpoint, or null while it is unknown */
     ReplicaFetcher(int localId, int leaderId, int index, ReplicationConfig config,
-            IntFunction<InetSocketAddress> endpoints) {
+            IntFunction<InetSocketAddress> endpoints, Supplier<MetadataImage> images, ReplicationThrottles throttles) {
         this.localId = localId;
         this.leaderId = leaderId;
         this.config = config;
         this.endpoints = endpoints;
+        this.images = images;
+        this.throttles = throttles;
         this.thread = new Thread(this, "letterbox-replica-fetcher-" + leaderId + "-" + index);
         thread.setDaemon(true);
     }
@@ -117,7 +127,16 @@ final class ReplicaFetcher implements Runnable {
         Map<TopicPartition, FetchRequest.PartitionData> data = new LinkedHashMap<>();
         Map<Uuid, String> topicNames = new HashMap<>();
         Map<TopicPartition, Long> offsets = new HashMap<>();
+        MetadataImage image = images.get();
+        boolean overQuota = throttles.followerQuota().isExceeded();
+        Set<TopicPartition> throttled = new HashSet<>();
         for (FollowedPartition p : sent.values()) {
+            if (throttles.followerThrottled(image, p.topicPartition())) {
+                if (overQuota) {
+                    continue;
+                }
+                throttled.add(p.topicPartition());
+            }
             Log log = p.log();
             long offset = log.logEndOffset();
             offsets.put(p.topicPartition(), offset);
@@ -126,6 +145,11 @@ final class ReplicaFetcher implements Runnable {
                     config.fetchMaxBytes(), Optional.of(p.leaderEpoch()),
                     log.latestEpoch().isPresent() ? Optional.of(log.latestEpoch().getAsInt()) : Optional.empty()));
         }
+        if (data.isEmpty()) {
+            // Every partition is throttled and the quota is spent: look again once it may have recovered.
+            pause(THROTTLED_PAUSE_MS);
+            return;
+        }
         FetchRequest request = FetchRequest.Builder.forReplica(FETCH_VERSION, localId, -1L,
                 config.fetchWaitMaxMs(), 1, data).setMaxBytes(config.fetchResponseMaxBytes()).build(FETCH_VERSION);
         FetchResponse response = connection().fetch(request);
@@ -133,6 +157,7 @@ final class ReplicaFetcher implements Runnable {
             throw new IOException("Fetch from broker " + leaderId + " answered " + response.error());
         }
         boolean backOff = false;
+        long throttledBytes = 0;
         synchronized (lock) {
             for (Map.Entry<TopicPartition, FetchResponseData.PartitionData> e
                     : response.responseData(topicNames, FETCH_VERSION).entrySet()) {
@@ -140,8 +165,14 @@ final class ReplicaFetcher implements Runnable {
                 if (p == null || p != sent.get(e.getKey()) || p.log().logEndOffset() != offsets.get(e.getKey())) {
                     continue;
                 }
+                if (throttled.contains(e.getKey())) {
+                    throttledBytes += FetchResponse.recordsSize(e.getValue());
+                }
                 backOff |= !apply(p, e.getValue());
             }
+        }
+        if (throttledBytes > 0) {
+            throttles.followerQuota().record(throttledBytes);
         }
         if (backOff) {
             // Most often a leader change the metadata image has not brought here yet: look again soon.

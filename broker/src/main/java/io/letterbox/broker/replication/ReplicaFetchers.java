@@ -32,6 +32,7 @@ public final class ReplicaFetchers implements AutoCloseable {
     private final int localId;
     private final ReplicationConfig config;
     private final Supplier<MetadataImage> images;
+    private final ReplicationThrottles throttles;
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, FollowedPartition> followed = new HashMap<>();
     private final ScheduledExecutorService isrTimer;
@@ -40,10 +41,12 @@ public final class ReplicaFetchers implements AutoCloseable {
     private record FetcherKey(int leaderId, int index) {
     }
 
-    public ReplicaFetchers(int localId, ReplicationConfig config, Supplier<MetadataImage> images) {
+    public ReplicaFetchers(int localId, ReplicationConfig config, Supplier<MetadataImage> images,
+            ReplicationThrottles throttles) {
         this.localId = localId;
         this.config = config;
         this.images = images;
+        this.throttles = throttles;
         this.isrTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "letterbox-isr-check");
             t.setDaemon(true);
@@ -72,7 +75,8 @@ public final class ReplicaFetchers implements AutoCloseable {
         FetcherKey key = new FetcherKey(p.leaderId(),
                 Math.floorMod(p.topicPartition().hashCode(), config.numFetchers()));
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
-            ReplicaFetcher f = new ReplicaFetcher(localId, k.leaderId(), k.index(), config, this::endpointOf);
+            ReplicaFetcher f = new ReplicaFetcher(localId, k.leaderId(), k.index(), config, this::endpointOf,
+                    images, throttles);
             f.start();
             return f;
         });

@@ -42,7 +42,8 @@ public final class OffsetsTopicFixture implements AutoCloseable {
         BrokerConfig config = BrokerConfig.parse(Map.of("log.dirs", dir.toString()));
         logs = LogManager.open(List.of(dir), config.topicDefaults(Map.of()));
         partitions = new PartitionManager(1, config, logs, p -> { },
-                new ReplicaFetchers(1, config.replication(), () -> MetadataImage.EMPTY),
+                new ReplicaFetchers(1, config.replication(), () -> MetadataImage.EMPTY,
+                        io.letterbox.broker.replication.ReplicationThrottles.of(1, config.replication())),
                 change -> CompletableFuture.failedFuture(new IllegalStateException("single replica")));
         // No controller: the topic exists from the first image on, so nothing creates it.
         offsets = new GroupMetadataManager(1, PARTITIONS, (short) 1, partitions, null);

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /** For tests that move partition 0 of a topic around a cluster while a producer writes to it. */
@@ -28,6 +30,21 @@ public final class PartitionZero {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** Creates {@code topic} with partition 0 on {@code broker} alone and waits until that broker leads it. */
+    public static void createOn(Admin admin, String topic, int broker) {
+        ItSupport.get(admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(broker))))).all());
+        ItSupport.await("topic " + topic + " led by " + broker, () -> {
+            TopicPartitionInfo p = describe(admin, topic);
+            return p != null && p.leader() != null && p.leader().id() == broker;
+        });
+    }
+
+    /** Partition 0's replicas as described now; empty when the describe fails. */
+    public static List<Integer> replicas(Admin admin, String topic) {
+        TopicPartitionInfo p = describe(admin, topic);
+        return p == null ? List.of() : p.replicas().stream().map(Node::id).toList();
     }
 
     /** Records {@code v#<seq>} to partition 0, at most 100 in flight and 100,000 in all. */

@@ -50,6 +50,8 @@ public final class LogConfig {
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String FLUSH_ON_ACK = "flush.on.ack";
+    public static final String LEADER_REPLICATION_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
 
     public static final String CLEANUP_POLICY_DELETE = "delete";
     public static final String CLEANUP_POLICY_COMPACT = "compact";
@@ -72,6 +74,28 @@ public final class LogConfig {
         @Override
         public String toString() {
             return "[producer]";
+        }
+    };
+
+    /** {@code *} alone, or {@code partition:brokerId} entries, as Kafka's throttled replica lists. */
+    private static final ConfigDef.Validator THROTTLED_REPLICAS_VALIDATOR = new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<?> entries = (List<?>) value;
+            if (entries.size() == 1 && "*".equals(String.valueOf(entries.get(0)).trim())) {
+                return;
+            }
+            for (Object e : entries) {
+                if (!String.valueOf(e).trim().matches("\\d+\\s*:\\s*\\d+")) {
+                    throw new ConfigException(name, value, "must be * or a comma-separated list of partition:brokerId, "
+                            + "for example 0:101,0:102,1:101");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[partitionId]:[brokerId],[partitionId]:[brokerId],... or *";
         }
     };
 
@@ -121,7 +145,13 @@ public final class LogConfig {
                     "Only 'producer': batches are stored with the producer's compression.")
             .define(FLUSH_ON_ACK, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Answer acks=all produces only after the data is fsynced (Letterbox's topic-level twin of "
-                            + "log.flush.on.ack). false keeps Kafka's page-cache-only behaviour.");
+                            + "log.flush.on.ack). false keeps Kafka's page-cache-only behaviour.")
+            .define(LEADER_REPLICATION_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS_VALIDATOR, Importance.MEDIUM,
+                    "Replicas whose leader sends to out-of-sync followers within leader.replication.throttled.rate: "
+                            + "partition:brokerId entries naming the sending broker, or * for all.")
+            .define(FOLLOWER_REPLICATION_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS_VALIDATOR,
+                    Importance.MEDIUM, "Replicas that fetch within follower.replication.throttled.rate while out of "
+                            + "sync: partition:brokerId entries naming the fetching broker, or * for all.");
 
     private static final LogConfig DEFAULTS = of(Map.of(), Map.of());
 
