@@ -129,11 +129,14 @@ final class ReplicaFetcher implements Runnable {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         MetadataImage image = images.get();
         boolean overQuota = throttles.followerQuota().isExceeded();
-        Set<TopicPartition> throttled = new HashSet<>();
+        Set<TopicPartition> throttled = null; // made only when a throttle applies
         for (FollowedPartition p : sent.values()) {
             if (throttles.followerThrottled(image, p.topicPartition())) {
                 if (overQuota) {
                     continue;
+                }
+                if (throttled == null) {
+                    throttled = new HashSet<>();
                 }
                 throttled.add(p.topicPartition());
             }
@@ -165,7 +168,7 @@ final class ReplicaFetcher implements Runnable {
                 if (p == null || p != sent.get(e.getKey()) || p.log().logEndOffset() != offsets.get(e.getKey())) {
                     continue;
                 }
-                if (throttled.contains(e.getKey())) {
+                if (throttled != null && throttled.contains(e.getKey())) {
                     throttledBytes += FetchResponse.recordsSize(e.getValue());
                 }
                 backOff |= !apply(p, e.getValue());

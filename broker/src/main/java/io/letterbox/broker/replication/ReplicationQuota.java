@@ -1,12 +1,13 @@
 package io.letterbox.broker.replication;
 
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
  * A byte rate limit for moving replicas, measured as Kafka measures it: the bytes of the last
  * {@code windows} windows of {@code windowMs} each, divided by the time they span, and never by
- * less than {@code windows - 1} windows. So a move may burst that many windows' worth of bytes
- * before the limit holds it back, and a long move averages the limit. Exceeded means the measured
+ * less than {@code windows - 1} windows. So a move may first burst {@code windows - 1} windows'
+ * worth of bytes before the limit holds it back, and a long move averages the limit. Exceeded means the measured
  * rate is above the limit; callers then hold back data until it falls below.
  *
  * <p>Thread-safe.
@@ -29,7 +30,7 @@ public final class ReplicationQuota {
         this.bytes = new long[windows];
         this.starts = new long[windows];
         this.clockMs = clockMs;
-        java.util.Arrays.fill(starts, Long.MIN_VALUE);
+        Arrays.fill(starts, Long.MIN_VALUE);
     }
 
     /** The limit in bytes per second ({@link #UNLIMITED} for none). */

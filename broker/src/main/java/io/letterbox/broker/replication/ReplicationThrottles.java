@@ -5,10 +5,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.common.TopicPartition;
 
+import io.letterbox.broker.config.BrokerConfig;
+import io.letterbox.broker.config.ReplicationConfig;
 import io.letterbox.metadata.MetadataListener;
 import io.letterbox.metadata.image.MetadataImage;
 import io.letterbox.metadata.image.PartitionImage;
 import io.letterbox.metadata.image.TopicImage;
+import io.letterbox.storage.config.LogConfig;
 
 /**
  * Kafka's replication throttles, which {@code kafka-reassign-partitions.sh --throttle} sets: a
@@ -27,11 +30,6 @@ import io.letterbox.metadata.image.TopicImage;
  * else {@code server.properties}. Thread-safe.
  */
 public final class ReplicationThrottles implements MetadataListener {
-    public static final String LEADER_RATE = "leader.replication.throttled.rate";
-    public static final String FOLLOWER_RATE = "follower.replication.throttled.rate";
-    public static final String LEADER_REPLICAS = "leader.replication.throttled.replicas";
-    public static final String FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
-
     private final int nodeId;
     private final long staticLeaderRate;
     private final long staticFollowerRate;
@@ -52,15 +50,15 @@ public final class ReplicationThrottles implements MetadataListener {
     }
 
     /** This broker's throttles, starting from the static rates of {@code config}. */
-    public static ReplicationThrottles of(int nodeId, io.letterbox.broker.config.ReplicationConfig config) {
+    public static ReplicationThrottles of(int nodeId, ReplicationConfig config) {
         return new ReplicationThrottles(nodeId, config.leaderThrottledRate(), config.followerThrottledRate(),
                 config.quotaWindows(), config.quotaWindowMs());
     }
 
     @Override
     public void onImage(MetadataImage previous, MetadataImage next) {
-        leader.limit(rate(next, LEADER_RATE, staticLeaderRate));
-        follower.limit(rate(next, FOLLOWER_RATE, staticFollowerRate));
+        leader.limit(rate(next, BrokerConfig.LEADER_REPLICATION_THROTTLED_RATE, staticLeaderRate));
+        follower.limit(rate(next, BrokerConfig.FOLLOWER_REPLICATION_THROTTLED_RATE, staticFollowerRate));
     }
 
     private long rate(MetadataImage image, String key, long fallback) {
@@ -77,12 +75,14 @@ public final class ReplicationThrottles implements MetadataListener {
 
     /** Whether this leader sends {@code followerId}'s replica of {@code tp} under the leader quota. */
     public boolean leaderThrottled(MetadataImage image, TopicPartition tp, int followerId) {
-        return leader.limit() != ReplicationQuota.UNLIMITED && throttled(image, tp, LEADER_REPLICAS, followerId);
+        return leader.limit() != ReplicationQuota.UNLIMITED && throttled(image, tp,
+                LogConfig.LEADER_REPLICATION_THROTTLED_REPLICAS, followerId);
     }
 
     /** Whether this follower fetches its replica of {@code tp} under the follower quota. */
     public boolean followerThrottled(MetadataImage image, TopicPartition tp) {
-        return follower.limit() != ReplicationQuota.UNLIMITED && throttled(image, tp, FOLLOWER_REPLICAS, nodeId);
+        return follower.limit() != ReplicationQuota.UNLIMITED && throttled(image, tp,
+                LogConfig.FOLLOWER_REPLICATION_THROTTLED_REPLICAS, nodeId);
     }
 
     private boolean throttled(MetadataImage image, TopicPartition tp, String key, int replica) {
