@@ -152,6 +152,8 @@ class ClusterIT {
         int leader = partition.leader().id();
         BrokerProcess other = brokers.get(leader % NODES);
         try (RawConnection raw = new RawConnection(other.bootstrap())) {
+            // The admin asked one node; this one may not have applied the topic's record yet
+            await("broker " + (leader % NODES + 1) + " knows " + topic, () -> raw.topicError(topic) == Errors.NONE);
             ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(15_000)
                     .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
                             new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
