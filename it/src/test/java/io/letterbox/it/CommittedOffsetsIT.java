@@ -125,6 +125,33 @@ class CommittedOffsetsIT {
     }
 
     @Test
+    void aDeletedTopicsOffsetsGoWithItAndANewTopicOfItsNameStartsAfresh() {
+        // Given a group that committed part of each partition of a topic
+        String topic = topicWithRecords();
+        String group = uniqueGroup();
+        Map<TopicPartition, OffsetAndMetadata> committed = commitPartOfEachPartition(topic, group);
+        try (Admin admin = ItSupport.admin(BROKER.bootstrap())) {
+            // When the topic is deleted
+            get(admin.deleteTopics(List.of(topic)).all());
+
+            // Then the group's offsets of it go with it, as in Kafka
+            ItSupport.await("the deleted topic's offsets gone", () -> get(admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()).isEmpty());
+            ItSupport.await("the name free again", () -> !get(admin.listTopics().names()).contains(topic));
+        }
+
+        // And a topic created again under the name is read from its start, not from the old positions
+        topicWithRecords(topic);
+        try (KafkaConsumer<String, String> c = groupConsumer(group)) {
+            c.assign(committed.keySet());
+            assertThat(c.committed(committed.keySet(), Duration.ofSeconds(30))).containsOnlyKeys(committed.keySet())
+                    .allSatisfy((tp, offset) -> assertThat(offset).isNull());
+            assertThat(ItSupport.poll(c, PARTITIONS * PER_PARTITION, ItSupport.DEADLINE))
+                    .hasSize(PARTITIONS * PER_PARTITION);
+        }
+    }
+
+    @Test
     void simpleGroupErrorsMatchKafka() {
         String topic = topicWithRecords();
         String missing = uniqueGroup();
@@ -206,7 +233,10 @@ class CommittedOffsetsIT {
 
     /** A topic of {@value #PARTITIONS} partitions with {@value #PER_PARTITION} records each, "p-i". */
     private static String topicWithRecords() {
-        String topic = uniqueTopic("committed");
+        return topicWithRecords(uniqueTopic("committed"));
+    }
+
+    private static String topicWithRecords(String topic) {
         createTopic(BROKER.bootstrap(), topic, PARTITIONS, Map.of());
         try (KafkaProducer<String, String> producer = producer(BROKER.bootstrap())) {
             for (int p = 0; p < PARTITIONS; p++) {

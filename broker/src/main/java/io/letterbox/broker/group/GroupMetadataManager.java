@@ -275,12 +275,51 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
         if (topic == null) {
             return;
         }
+        deleteOffsetsOfDeletedTopics(previous, next);
         for (Integer index : topic.partitions().keySet()) {
             Partition p = partitions.get(new TopicPartition(TOPIC, index));
             if (p != null && !shards.containsKey(index)) {
                 OffsetsShard shard = new OffsetsShard(index, p);
                 shards.put(index, shard);
                 loader.execute(() -> load(shard));
+            }
+        }
+    }
+
+    /**
+     * Kafka's rule: a deleted topic's committed offsets go with it, so that groups no longer list
+     * it and a topic created again under its name starts from the reset policy, not from the old
+     * positions. A name whose topic id changed between the images was deleted too. Shards still
+     * loading miss it, as in Kafka.
+     */
+    private void deleteOffsetsOfDeletedTopics(MetadataImage previous, MetadataImage next) {
+        Set<String> deleted = new HashSet<>();
+        for (TopicImage before : previous.topics().byId().values()) {
+            if (next.topics().get(before.id()) == null) {
+                deleted.add(before.name());
+            }
+        }
+        if (deleted.isEmpty()) {
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        for (OffsetsShard shard : shards.values()) {
+            if (!shard.loaded) {
+                continue;
+            }
+            try {
+                shard.deleteOffsetsOfTopics(deleted, nowMs).whenComplete((count, error) -> {
+                    if (error != null) {
+                        log.warn("Could not delete the committed offsets of deleted topics {} in {}-{}: {}", deleted,
+                                TOPIC, shard.index, error.toString());
+                    } else if (count > 0) {
+                        log.info("Deleted {} committed offsets of deleted topics {} in {}-{}", count, deleted, TOPIC,
+                                shard.index);
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn("Could not delete the committed offsets of deleted topics {} in {}-{}: {}", deleted, TOPIC,
+                        shard.index, e.toString());
             }
         }
     }

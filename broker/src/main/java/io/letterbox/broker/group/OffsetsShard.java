@@ -127,6 +127,30 @@ final class OffsetsShard {
     }
 
     /**
+     * Tombstones every group's offsets of {@code topics} (durable or in flight), a batch per group:
+     * the topics were deleted, and a topic created again under the same name must not start from
+     * the old one's positions. Completes with how many offsets it tombstoned once they are durable.
+     */
+    synchronized CompletableFuture<Integer> deleteOffsetsOfTopics(Set<String> topics, long nowMs) {
+        Set<String> groupIds = new HashSet<>(groups.keySet());
+        groupIds.addAll(inFlight.keySet());
+        int deleted = 0;
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (String groupId : groupIds) {
+            List<OffsetRecord> tombstones = new ArrayList<>();
+            for (TopicPartition tp : keysOf(groupId)) {
+                if (topics.contains(tp.topic())) {
+                    tombstones.add(new OffsetRecord(groupId, tp, null));
+                }
+            }
+            deleted += tombstones.size();
+            writes.add(write(groupId, tombstones, List.of(), false, nowMs));
+        }
+        int count = deleted;
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(v -> count);
+    }
+
+    /**
      * Deletes the group: tombstones for every offset it has (durable or in flight) and for its
      * metadata keys (classic and consumer group: a tombstone of a key never written costs a record
      * and spares knowing the group's type here), in one batch. Once durable the offsets store no longer knows the group, unless a

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.letterbox.broker.group.ConsumerGroupRecords.StoredConsumerGroup;
 import io.letterbox.broker.group.GroupMetadataRecords.GroupMetadata;
 import io.letterbox.broker.group.GroupMetadataRecords.MemberMetadata;
+import io.letterbox.metadata.record.RemoveTopicRecord;
+import io.letterbox.metadata.record.TopicRecord;
 
 /**
  * The offsets store on real files: deletions and expiry are tombstones in the log, so what they
@@ -127,6 +130,32 @@ class GroupMetadataManagerTest {
         offsets = restart();
         assertThat(offsets.fetch("g", null)).isEmpty();
         assertThat(offsets.groupExists("g")).isTrue();
+    }
+
+    @Test
+    void aDeletedTopicsOffsetsGoWithItInEveryGroupAndStayGoneAfterARestart() throws Exception {
+        // Given two groups with offsets of "orders" and "payments"
+        GroupMetadataManager offsets = open();
+        Uuid orders = Uuid.randomUuid();
+        topic.publish(List.of(new TopicRecord("orders", orders), new TopicRecord("payments", Uuid.randomUuid())));
+        long now = System.currentTimeMillis();
+        durable(offsets.commit("g", Map.of(T0, at(5, now), T1, at(6, now), P0, at(7, now)), now));
+        durable(offsets.commit("h", Map.of(T0, at(8, now)), now));
+
+        // When "orders" is deleted
+        topic.publish(List.of(new RemoveTopicRecord(orders)));
+
+        // Then both groups lose its offsets and keep the others, also after a restart; both still exist
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!offsets.fetch("h", null).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(offsets.fetch("h", null)).isEmpty();
+        assertThat(offsets.fetch("g", null)).containsExactly(Map.entry(P0, at(7, now)));
+        GroupMetadataManager restarted = restart();
+        assertThat(restarted.fetch("g", null)).containsExactly(Map.entry(P0, at(7, now)));
+        assertThat(restarted.fetch("h", null)).isEmpty();
+        assertThat(restarted.groupExists("h")).isTrue();
     }
 
     @Test

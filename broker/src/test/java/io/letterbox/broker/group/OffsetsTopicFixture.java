@@ -37,6 +37,8 @@ public final class OffsetsTopicFixture implements AutoCloseable {
     private final LogManager logs;
     private final PartitionManager partitions;
     private final GroupMetadataManager offsets;
+    private MetadataImage image = MetadataImage.EMPTY;
+    private long imageOffset;
 
     private OffsetsTopicFixture(Path dir) {
         BrokerConfig config = BrokerConfig.parse(Map.of("log.dirs", dir.toString()));
@@ -66,9 +68,7 @@ public final class OffsetsTopicFixture implements AutoCloseable {
         for (int p = 0; p < PARTITIONS; p++) {
             records.add(new PartitionRecord(TOPIC_ID, p, List.of(1), List.of(1), 1, 0, 0));
         }
-        MetadataImage image = new MetadataDelta(MetadataImage.EMPTY).replayAll(records).apply(1);
-        partitions.onImage(MetadataImage.EMPTY, image);
-        offsets.onImage(MetadataImage.EMPTY, image);
+        publish(records);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!allLoaded()) {
             if (System.nanoTime() > deadline) {
@@ -82,6 +82,14 @@ public final class OffsetsTopicFixture implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /** Publishes an image with {@code records} applied to the last one, as the metadata log would. */
+    public void publish(List<MetadataRecord> records) {
+        MetadataImage next = new MetadataDelta(image).replayAll(records).apply(++imageOffset);
+        partitions.onImage(image, next);
+        offsets.onImage(image, next);
+        image = next;
     }
 
     private boolean allLoaded() {
