@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -219,6 +220,8 @@ public final class GroupMemberProcess implements AutoCloseable {
                     @Override
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                         commit(consumer, processedUpTo, partitions);
+                        // A failed last commit is not retried: the partitions are no longer this member's
+                        partitions.forEach(processedUpTo::remove);
                         report(consumer.assignment(), partitions);
                     }
 
@@ -235,6 +238,7 @@ public final class GroupMemberProcess implements AutoCloseable {
                 while (System.currentTimeMillis() < deadline) {
                     ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
                     if (records.isEmpty()) {
+                        commit(consumer, processedUpTo, consumer.assignment()); // one that failed before
                         continue;
                     }
                     StringBuilder out = new StringBuilder();
@@ -265,8 +269,17 @@ public final class GroupMemberProcess implements AutoCloseable {
                     offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
                 }
             }
-            if (!offsets.isEmpty()) {
+            if (offsets.isEmpty()) {
+                return;
+            }
+            try {
                 consumer.commitSync(offsets);
+            } catch (CommitFailedException e) {
+                // A commit that races the heartbeat moving the member to a new epoch is refused
+                // (STALE_MEMBER_EPOCH, as Kafka 4.1 answers it); an application goes on, and commits
+                // these offsets with its next commit.
+                System.err.println("Commit failed, retried with the next one: " + e.getMessage());
+                offsets.forEach((tp, o) -> upTo.putIfAbsent(tp, o.offset()));
             }
         }
 
