@@ -42,15 +42,24 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
@@ -250,6 +259,19 @@ class AdminIT {
         assertThat(node.port()).isEqualTo(Integer.parseInt(BROKER.bootstrap().split(":")[1]));
         assertThat(get(cluster.clusterId())).isNotBlank();
         assertThat(get(cluster.controller())).isNotNull();
+    }
+
+    /** Without an authorizer, Kafka's answer to every ACL call: security is off, not an unknown API. */
+    @Test
+    void aclCallsSaySecurityIsDisabled() {
+        AclBinding binding = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL),
+                new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+
+        assertThat(failureOf(admin.describeAcls(AclBindingFilter.ANY).values()))
+                .isInstanceOf(SecurityDisabledException.class).hasMessageContaining("No Authorizer");
+        assertThat(failureOf(admin.createAcls(List.of(binding)).all())).isInstanceOf(SecurityDisabledException.class);
+        assertThat(failureOf(admin.deleteAcls(List.of(AclBindingFilter.ANY)).all()))
+                .isInstanceOf(SecurityDisabledException.class);
     }
 
     // ---- DescribeQuorum -------------------------------------------------------------------------

@@ -313,7 +313,8 @@ public final class GroupMetadataManager implements MetadataListener, ClassicGrou
                         log.warn("Could not delete the committed offsets of deleted topics {} in {}-{}: {}", deleted,
                                 TOPIC, shard.index, error.toString());
                     } else if (count > 0) {
-                        log.info("Deleted {} committed offsets of deleted topics {} in {}-{}", count, deleted, TOPIC,
+                        // The controller's "Deleted topic" line is the one a healthy run shows
+                        log.debug("Deleted {} committed offsets of deleted topics {} in {}-{}", count, deleted, TOPIC,
                                 shard.index);
                     }
                 });

@@ -1,8 +1,10 @@
 package io.letterbox.broker.handler;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.utils.Time;
 
 import io.letterbox.broker.Brokers;
@@ -53,6 +55,9 @@ public final class Handlers {
         registry.register(new AlterConfigsHandler(metadata.controller()));
         registry.register(new IncrementalAlterConfigsHandler(metadata.controller()));
         registry.register(new DescribeLogDirsHandler(logManager));
+        for (ApiKeys acls : List.of(ApiKeys.DESCRIBE_ACLS, ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS)) {
+            registry.register(new AclsDisabledHandler(acls));
+        }
         // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
         registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));
         registry.register(new OffsetForLeaderEpochHandler(metadata::image, partitions));
