@@ -207,7 +207,8 @@ public final class Broker implements AutoCloseable {
             expiry.start(config.offsetsRetentionCheckIntervalMs());
             metadata.controller().registerBroker(new BrokerRegistration(config.nodeId(), Uuid.randomUuid(),
                     config.advertisedListeners().stream()
-                            .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(), SecurityProtocol.PLAINTEXT))
+                            .map(e -> new Endpoint(e.listenerName(), e.host(), e.port(),
+                                    config.securityProtocol(e.listenerName())))
                             .toList(),
                     config.rack())).get(30, TimeUnit.SECONDS);
             heartbeats = new BrokerHeartbeatSender(config.nodeId(), metadata, config.cluster().heartbeatIntervalMs());
@@ -216,7 +217,7 @@ public final class Broker implements AutoCloseable {
             var registry = Handlers.registry(config, node, partitions, logManager,
                     new FetchSessionCache(1000), fetches, throttles, groups, Time.SYSTEM, classicGroups, consumerGroups,
                     allGroups);
-            KafkaServer server = KafkaServer.start(config.listeners(), registry, config.socketRequestMaxBytes(),
+            KafkaServer server = KafkaServer.start(config.listeners(), config::tls, registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
             phases.end("listeners");
             long totalMs = phases.totalMillis();

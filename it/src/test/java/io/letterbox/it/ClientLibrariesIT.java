@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,24 +48,14 @@ class ClientLibrariesIT {
     @Test
     void kafkaJs() {
         Path dir = CLIENTS.resolve("kafkajs");
-        require(Files.isDirectory(dir.resolve("node_modules/kafkajs")) && exitsCleanly("node", "--version"),
-                "Node.js and KafkaJS (npm ci --prefix " + dir + ")");
+        ItSupport.requireInstalled(Files.isDirectory(dir.resolve("node_modules/kafkajs"))
+                && exitsCleanly("node", "--version"), "Node.js and KafkaJS (npm ci --prefix " + dir + ")");
         assertThat(run("node", dir.resolve("check.js").toString(), BROKER.bootstrap())).contains("kafkajs OK 2000");
     }
 
     private static void requirePythonModule(String module, String debianPackage) {
-        require(exitsCleanly(PYTHON, "-c", "import " + module), "the Debian package " + debianPackage
-                + " (apt-get install -y " + debianPackage + ")");
-    }
-
-    private static void require(boolean present, String what) {
-        if (present) {
-            return;
-        }
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(what + " is not installed, and CI must run these tests (see .ci/run)");
-        }
-        Assumptions.abort(what + " is not installed; CI fails instead of skipping");
+        ItSupport.requireInstalled(exitsCleanly(PYTHON, "-c", "import " + module),
+                "the Debian package " + debianPackage + " (apt-get install -y " + debianPackage + ")");
     }
 
     private static boolean exitsCleanly(String... command) {

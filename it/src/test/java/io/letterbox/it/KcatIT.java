@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.letterbox.it.support.BrokerExtension;
 import io.letterbox.it.support.ItSupport;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,17 +52,8 @@ class KcatIT {
 
     @BeforeAll
     static void findKcat() {
-        kcat = onPath("kcat");
-        if (kcat == null) {
-            kcat = onPath("kafkacat");
-        }
-        if (kcat == null) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("kcat is not installed, and CI must run these tests: "
-                        + "apt-get install -y kcat (see .ci/run)");
-            }
-            Assumptions.abort("kcat is not installed (apt-get install -y kcat); CI fails instead of skipping");
-        }
+        kcat = ItSupport.onPath("kcat", "kafkacat");
+        ItSupport.requireInstalled(kcat != null, "kcat (apt-get install -y kcat)");
     }
 
     @Test
@@ -255,15 +244,5 @@ class KcatIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File f = new File(dir, name);
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        return null;
     }
 }

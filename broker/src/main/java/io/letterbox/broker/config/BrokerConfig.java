@@ -9,6 +9,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.PASSWORD;
 import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
@@ -17,12 +18,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import io.letterbox.broker.group.consumer.ConsumerGroupCoordinator;
 import io.letterbox.metadata.ConfigValidator;
@@ -45,6 +48,9 @@ public final class BrokerConfig {
     public static final String BROKER_ID = "broker.id";
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
+    public static final String SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    /** Kafka's per-listener override of a key: {@code listener.name.<listener in lower case>.<key>}. */
+    private static final String LISTENER_PREFIX = "listener.name.";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
@@ -245,7 +251,29 @@ public final class BrokerConfig {
                     "Windows the replication throttles measure their rate over.")
             .define("replication.quota.window.size.seconds", INT, 1, atLeast(1), LOW,
                     "The length of each replication throttle window.")
-            .define("listener.security.protocol.map", STRING, null, LOW, "Listener name to security protocol (PLAINTEXT only).")
+            .define(SECURITY_PROTOCOL_MAP, STRING, null, LOW, "Listener name to security protocol, "
+                    + "NAME:PROTOCOL,...: PLAINTEXT or SSL. A listener named PLAINTEXT or SSL needs no entry; "
+                    + "any other name not listed is PLAINTEXT.")
+            .define(TlsConfig.KEYSTORE_TYPE, STRING, "JKS", LOW, "The format of the key store: JKS or PKCS12.")
+            .define(TlsConfig.KEYSTORE_LOCATION, STRING, null, HIGH, "The key store with an SSL listener's "
+                    + "certificate and private key.")
+            .define(TlsConfig.KEYSTORE_PASSWORD, PASSWORD, null, HIGH, "The key store's password.")
+            .define(TlsConfig.KEY_PASSWORD, PASSWORD, null, HIGH, "The private key's password (default: the key "
+                    + "store's).")
+            .define(TlsConfig.TRUSTSTORE_TYPE, STRING, "JKS", LOW, "The format of the trust store: JKS or PKCS12.")
+            .define(TlsConfig.TRUSTSTORE_LOCATION, STRING, null, HIGH, "The certificates an SSL listener trusts: "
+                    + "client certificates under ssl.client.auth, and leaders a follower fetches from over SSL "
+                    + "(default: the JDK's).")
+            .define(TlsConfig.TRUSTSTORE_PASSWORD, PASSWORD, null, HIGH, "The trust store's password.")
+            .define(TlsConfig.CLIENT_AUTH, STRING, "none", ConfigDef.ValidString.in("none", "requested", "required"),
+                    MEDIUM, "Whether SSL clients must present a trusted certificate: none, requested or required.")
+            .define(TlsConfig.PROTOCOL, STRING, "TLSv1.3", MEDIUM, "The TLS protocol of the SSL context.")
+            .define(TlsConfig.ENABLED_PROTOCOLS, LIST, "TLSv1.2,TLSv1.3", MEDIUM, "The TLS versions SSL listeners "
+                    + "accept.")
+            .define(TlsConfig.CIPHER_SUITES, LIST, "", LOW, "The cipher suites SSL listeners accept (empty: the "
+                    + "JDK's defaults).")
+            .define(TlsConfig.ENDPOINT_IDENTIFICATION, STRING, "https", LOW, "How a follower checks the leader's "
+                    + "certificate against its host name over SSL: https, or empty for no check.")
             // Topic-level defaults: validated against the topic definition, no broker default.
             .define("log.segment.bytes", INT, null, MEDIUM, "Default segment.bytes: the largest segment file.")
             .define("log.roll.ms", LONG, null, MEDIUM, "Default segment.ms: roll a segment this old.")
@@ -277,6 +305,8 @@ public final class BrokerConfig {
     private final Map<String, String> originals;
     private final Map<String, Object> values;
     private final List<Endpoint> listeners;
+    private final Map<String, SecurityProtocol> protocols;
+    private final Map<String, TlsConfig> tls;
     private final ClusterConfig cluster;
     private final List<Endpoint> advertisedListeners;
     private final List<Path> logDirs;
@@ -285,7 +315,7 @@ public final class BrokerConfig {
     private BrokerConfig(Map<String, String> originals) {
         this.originals = Collections.unmodifiableMap(new TreeMap<>(originals));
         for (String key : originals.keySet()) {
-            if (!CONFIG_DEF.names().contains(key)) {
+            if (!CONFIG_DEF.names().contains(key) && !isListenerTlsKey(key)) {
                 throw new ConfigException("Unknown configuration '" + key + "'; see docs for the supported keys");
             }
         }
@@ -299,7 +329,16 @@ public final class BrokerConfig {
                 list(ClusterConfig.CONTROLLER_LISTENER_NAMES), allListeners,
                 (Long) values.get(ClusterConfig.BROKER_HEARTBEAT_INTERVAL_MS),
                 (Long) values.get(ClusterConfig.BROKER_SESSION_TIMEOUT_MS));
+        this.protocols = securityProtocols(allListeners, cluster.controllerListener());
         this.listeners = allListeners.stream().filter(e -> !e.equals(cluster.controllerListener())).toList();
+        Map<String, TlsConfig> tlsByListener = new TreeMap<>();
+        for (Endpoint e : listeners) {
+            if (protocols.get(e.listenerName()) == SecurityProtocol.SSL) {
+                String name = e.listenerName();
+                tlsByListener.put(name, TlsConfig.load(name, key -> tlsValue(name, key)));
+            }
+        }
+        this.tls = Collections.unmodifiableMap(tlsByListener);
         if (listeners.isEmpty() && cluster.broker()) {
             throw new ConfigException(LISTENERS, values.get(LISTENERS), "no listener for clients besides "
                     + cluster.controllerListener().listenerName());
@@ -318,6 +357,83 @@ public final class BrokerConfig {
         this.logDirs = dirs.stream().map(d -> Path.of(d).toAbsolutePath().normalize()).toList();
         validateTopicDefaults();
         this.consumerGroupConfig = parseConsumerGroupConfig();
+    }
+
+    private static boolean isListenerTlsKey(String key) {
+        if (!key.startsWith(LISTENER_PREFIX)) {
+            return false;
+        }
+        String rest = key.substring(LISTENER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot > 0 && TlsConfig.KEYS.contains(rest.substring(dot + 1));
+    }
+
+    /** A TLS key's value for {@code listener}: its {@code listener.name.} override, else the plain key's. */
+    private String tlsValue(String listener, String key) {
+        String own = originals.get(LISTENER_PREFIX + listener.toLowerCase(Locale.ROOT) + "." + key);
+        if (own != null) {
+            return own;
+        }
+        Object v = values.get(key);
+        if (v instanceof org.apache.kafka.common.config.types.Password p) {
+            return p.value();
+        }
+        return v == null ? null : ConfigDef.convertToString(v, CONFIG_DEF.configKeys().get(key).type);
+    }
+
+    /**
+     * Each listener's protocol, from {@code listener.security.protocol.map}: as Kafka, a listener
+     * named after a protocol needs no entry; unlike Kafka, another name without one is PLAINTEXT
+     * (so {@code CONTROLLER://} works unmapped). SASL is refused, as is TLS on the controller
+     * listener, whose quorum traffic is plaintext.
+     */
+    private Map<String, SecurityProtocol> securityProtocols(List<Endpoint> all, Endpoint controller) {
+        Map<String, SecurityProtocol> map = new TreeMap<>();
+        String value = (String) values.get(SECURITY_PROTOCOL_MAP);
+        if (value != null) {
+            for (String item : value.split(",")) {
+                String entry = item.trim();
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                int colon = entry.indexOf(':');
+                if (colon <= 0) {
+                    throw new ConfigException(SECURITY_PROTOCOL_MAP, value, "each entry must look like NAME:PROTOCOL");
+                }
+                String protocol = entry.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
+                if (!SecurityProtocol.names().contains(protocol)) {
+                    throw new ConfigException(SECURITY_PROTOCOL_MAP, value, "unknown security protocol " + protocol
+                            + " (PLAINTEXT or SSL)");
+                }
+                map.put(entry.substring(0, colon).trim().toUpperCase(Locale.ROOT), SecurityProtocol.forName(protocol));
+            }
+        }
+        Map<String, SecurityProtocol> out = new TreeMap<>();
+        for (Endpoint e : all) {
+            String name = e.listenerName();
+            SecurityProtocol p = map.getOrDefault(name,
+                    SecurityProtocol.names().contains(name) ? SecurityProtocol.forName(name) : SecurityProtocol.PLAINTEXT);
+            if (p == SecurityProtocol.SASL_PLAINTEXT || p == SecurityProtocol.SASL_SSL) {
+                throw new ConfigException(LISTENERS, values.get(LISTENERS), "listener " + name + " uses " + p
+                        + ", and SASL is not supported yet: use PLAINTEXT or SSL");
+            }
+            if (p == SecurityProtocol.SSL && controller != null && name.equals(controller.listenerName())) {
+                throw new ConfigException(SECURITY_PROTOCOL_MAP, value, "the controller listener " + name
+                        + " must be PLAINTEXT: the metadata quorum does not speak TLS yet");
+            }
+            out.put(name, p);
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The security protocol of a listener of this node (PLAINTEXT for a name it does not have). */
+    public SecurityProtocol securityProtocol(String listenerName) {
+        return protocols.getOrDefault(listenerName, SecurityProtocol.PLAINTEXT);
+    }
+
+    /** The TLS settings of an SSL listener, or null for a plaintext one. */
+    public TlsConfig tls(String listenerName) {
+        return tls.get(listenerName);
     }
 
     /** Fails now, naming the broker key, on a topic default the topic definition refuses. */
@@ -438,7 +554,7 @@ public final class BrokerConfig {
                 (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"),
                 (Long) values.get(LEADER_REPLICATION_THROTTLED_RATE), (Long) values.get(FOLLOWER_REPLICATION_THROTTLED_RATE),
                 (Integer) values.get("replication.quota.window.num"),
-                (Integer) values.get("replication.quota.window.size.seconds") * 1000L);
+                (Integer) values.get("replication.quota.window.size.seconds") * 1000L, tls(listener));
     }
 
     /** The automatic leader rebalance settings of the active controller. */

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * One entry of {@code listeners} or {@code advertised.listeners}: {@code NAME://host:port}.
@@ -49,11 +48,6 @@ public record Endpoint(String listenerName, String host, int port) {
             throw new ConfigException(key, value, "at least one listener is required");
         }
         return List.copyOf(endpoints);
-    }
-
-    /** Letterbox speaks plaintext only so far; a listener named after another protocol is refused. */
-    public SecurityProtocol securityProtocol() {
-        return SecurityProtocol.PLAINTEXT;
     }
 
     @Override

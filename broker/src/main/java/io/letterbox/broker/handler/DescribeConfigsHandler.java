@@ -21,6 +21,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 import org.apache.kafka.common.requests.RequestContext;
 
 import io.letterbox.broker.config.BrokerConfig;
@@ -34,8 +35,8 @@ import io.letterbox.metadata.image.TopicImage;
  *
  * <p>As in Kafka, a broker describes only itself: another broker id is INVALID_REQUEST (the
  * AdminClient sends a broker resource to that broker). BROKER_LOGGER, GROUP and CLIENT_METRICS
- * resources are not supported yet and are answered INVALID_REQUEST saying so. Nothing is secret,
- * so no value is hidden as sensitive.
+ * resources are not supported yet and are answered INVALID_REQUEST saying so. Passwords (the TLS
+ * stores') are sensitive: described as set, without their values.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
 
@@ -114,15 +115,17 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
     private static DescribeConfigsResourceResult describe(ConfigSources.Entry e, boolean readOnly,
             DescribeConfigsRequestData request) {
+        // As Kafka: a password's value is never sent, only that it is set and where
+        boolean sensitive = e.type() == ConfigType.PASSWORD;
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
         if (request.includeSynonyms()) {
             for (ConfigSources.Synonym s : e.synonyms()) {
-                synonyms.add(new DescribeConfigsSynonym().setName(s.name()).setValue(s.value())
+                synonyms.add(new DescribeConfigsSynonym().setName(s.name()).setValue(sensitive ? null : s.value())
                         .setSource(s.source().id()));
             }
         }
-        return new DescribeConfigsResourceResult().setName(e.name()).setValue(e.value()).setReadOnly(readOnly)
-                .setConfigSource(e.source().id()).setIsSensitive(false).setSynonyms(synonyms)
+        return new DescribeConfigsResourceResult().setName(e.name()).setValue(sensitive ? null : e.value())
+                .setReadOnly(readOnly).setConfigSource(e.source().id()).setIsSensitive(sensitive).setSynonyms(synonyms)
                 .setConfigType(e.type().id())
                 .setDocumentation(request.includeDocumentation() ? e.documentation() : null);
     }

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import javax.net.ssl.SSLException;
+
 import org.apache.kafka.common.network.ClientInformation;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -27,6 +29,8 @@ import io.letterbox.broker.handler.HandlerRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 
 /**
  * One client connection: parses each frame into a request, hands it to its API handler, and
@@ -45,14 +49,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final HandlerRegistry registry;
     private final ListenerName listenerName;
+    private final SecurityProtocol protocol;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId;
     private InetSocketAddress remote;
     private NettySendChannel sendChannel;
 
-    ConnectionHandler(HandlerRegistry registry, ListenerName listenerName) {
+    ConnectionHandler(HandlerRegistry registry, ListenerName listenerName, SecurityProtocol protocol) {
         this.registry = registry;
         this.listenerName = listenerName;
+        this.protocol = protocol;
     }
 
     @Override
@@ -60,7 +66,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         remote = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet
                 : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
         connectionId = ctx.channel().localAddress() + "-" + remote + "-" + ctx.channel().id().asShortText();
-        sendChannel = new NettySendChannel(ctx);
+        sendChannel = new NettySendChannel(ctx, protocol == SecurityProtocol.PLAINTEXT);
         super.channelActive(ctx);
     }
 
@@ -102,7 +108,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
-                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, SecurityProtocol.PLAINTEXT,
+                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, protocol,
                 ClientInformation.EMPTY, false);
         AbstractRequest request;
         try {
@@ -155,7 +161,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** ApiVersions newer than ours: answered at v0 with our range, so the client retries with it. */
     private void answerUnsupportedApiVersions(ChannelHandlerContext ctx, RequestHeader header) {
         RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
-                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, SecurityProtocol.PLAINTEXT,
+                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, protocol,
                 ClientInformation.EMPTY, false);
         InFlight slot = new InFlight(context, (short) 0);
         inFlight.add(slot);
@@ -206,7 +212,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.io.IOException) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // As Kafka logs a failed handshake: once, at info, without the bytes that were not TLS
+            log.info("Closing connection from {}: TLS handshake failed: {}", remote,
+                    tls instanceof NotSslRecordException ? "it does not speak TLS" : tls.getMessage());
+        } else if (cause instanceof java.io.IOException) {
             log.debug("Connection {} failed: {}", remote, cause.toString());
         } else {
             log.warn("Closing connection from {}: {}", remote, cause.toString());

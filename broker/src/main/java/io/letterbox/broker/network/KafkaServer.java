@@ -4,12 +4,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.Endpoint;
+import io.letterbox.broker.config.TlsConfig;
 import io.letterbox.broker.handler.HandlerRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,11 +27,14 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The listeners: one server socket per configured endpoint, served by a shared group of
- * network threads (epoll when the platform has it, NIO otherwise).
+ * network threads (epoll when the platform has it, NIO otherwise). An SSL listener's connections
+ * start with a TLS handler; a plaintext listener's pipeline is the frames and the requests only.
  */
 public final class KafkaServer implements AutoCloseable {
 
@@ -51,12 +57,13 @@ public final class KafkaServer implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException when a port cannot be bound
      */
-    public static KafkaServer start(List<Endpoint> endpoints, HandlerRegistry registry, int maxFrameBytes,
-            int threads, int sendBufferBytes, int receiveBufferBytes) {
+    public static KafkaServer start(List<Endpoint> endpoints, Function<String, TlsConfig> tls, HandlerRegistry registry,
+            int maxFrameBytes, int threads, int sendBufferBytes, int receiveBufferBytes) {
         KafkaServer server = new KafkaServer(threads);
         try {
             for (Endpoint endpoint : endpoints) {
-                server.bind(endpoint, registry, maxFrameBytes, sendBufferBytes, receiveBufferBytes);
+                server.bind(endpoint, tls.apply(endpoint.listenerName()), registry, maxFrameBytes, sendBufferBytes,
+                        receiveBufferBytes);
             }
             return server;
         } catch (RuntimeException e) {
@@ -65,9 +72,12 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
-    private void bind(Endpoint endpoint, HandlerRegistry registry, int maxFrameBytes, int sendBufferBytes,
-            int receiveBufferBytes) {
+    /** @param tls the listener's TLS settings, null for a plaintext listener */
+    private void bind(Endpoint endpoint, TlsConfig tls, HandlerRegistry registry, int maxFrameBytes,
+            int sendBufferBytes, int receiveBufferBytes) {
         ListenerName listenerName = new ListenerName(endpoint.listenerName());
+        SslContext tlsContext = tls == null ? null : tls.serverContext();
+        SecurityProtocol protocol = tls == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SSL;
         Class<? extends ServerSocketChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -87,8 +97,12 @@ public final class KafkaServer implements AutoCloseable {
                         }
                         clients.add(ch);
                         ch.closeFuture().addListener(f -> clients.remove(ch));
+                        if (tlsContext != null) {
+                            ch.pipeline().addLast("tls", tlsContext.newHandler(ch.alloc()));
+                            ch.pipeline().addLast("file-chunks", new ChunkedWriteHandler());
+                        }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxFrameBytes));
-                        ch.pipeline().addLast("requests", new ConnectionHandler(registry, listenerName));
+                        ch.pipeline().addLast("requests", new ConnectionHandler(registry, listenerName, protocol));
                     }
                 });
         InetSocketAddress address = endpoint.host().isEmpty()

@@ -14,16 +14,20 @@ import io.netty.channel.DefaultFileRegion;
 /**
  * Writes a Kafka {@link Send} (a serialized response, possibly with file-backed records) to a
  * Netty channel without copying: byte buffers are wrapped, file ranges become
- * {@link DefaultFileRegion}s that the epoll transport sends with sendfile(2).
+ * {@link DefaultFileRegion}s that the epoll transport sends with sendfile(2). On a TLS connection,
+ * which must encrypt what it sends, file ranges are read in chunks instead ({@link FileRangeChunks}).
  *
  * <p>Not thread-safe: use on the channel's event loop. The caller flushes.
  */
 final class NettySendChannel implements TransferableChannel {
 
     private final ChannelHandlerContext ctx;
+    private final boolean zeroCopy;
 
-    NettySendChannel(ChannelHandlerContext ctx) {
+    /** @param zeroCopy whether file ranges may go to the socket as they are (not under TLS) */
+    NettySendChannel(ChannelHandlerContext ctx, boolean zeroCopy) {
         this.ctx = ctx;
+        this.zeroCopy = zeroCopy;
     }
 
     /** Queues the whole send on the channel. */
@@ -35,7 +39,8 @@ final class NettySendChannel implements TransferableChannel {
 
     @Override
     public long transferFrom(FileChannel fileChannel, long position, long count) {
-        ctx.write(new SharedFileRegion(fileChannel, position, count), ctx.voidPromise());
+        ctx.write(zeroCopy ? new SharedFileRegion(fileChannel, position, count)
+                : new FileRangeChunks(fileChannel, position, count), ctx.voidPromise());
         return count;
     }
 

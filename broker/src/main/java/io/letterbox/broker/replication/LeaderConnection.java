@@ -1,5 +1,6 @@
 package io.letterbox.broker.replication;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -8,14 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 
+import javax.net.ssl.SSLSocket;
+
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
+import io.letterbox.broker.config.TlsConfig;
+
 /**
- * A follower's blocking connection to one leader: a size-prefixed request out, its response in,
+ * A follower's blocking connection to one leader, over TLS when the inter-broker listener is an
+ * SSL listener: a size-prefixed request out, its response in,
  * both framed and parsed by kafka-clients' generated classes. The response is read once into a
  * buffer reused across fetches; the parsed records are slices of it, valid until the next fetch.
  *
@@ -30,16 +36,26 @@ final class LeaderConnection implements AutoCloseable {
     private byte[] buffer = new byte[64 * 1024];
     private int correlationId;
 
-    LeaderConnection(InetSocketAddress address, int timeoutMs) throws IOException {
-        socket = new Socket();
+    /** @param tls the inter-broker listener's TLS settings when it is an SSL listener, else null */
+    LeaderConnection(InetSocketAddress address, int timeoutMs, TlsConfig tls) throws IOException {
+        Socket plain = new Socket();
+        Socket connected = plain;
         try {
-            socket.setTcpNoDelay(true);
-            socket.connect(address, timeoutMs);
-            socket.setSoTimeout(timeoutMs);
-            in = new DataInputStream(socket.getInputStream());
+            plain.setTcpNoDelay(true);
+            plain.connect(address, timeoutMs);
+            plain.setSoTimeout(timeoutMs);
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.clientSocketFactory().createSocket(plain, address.getHostString(),
+                        address.getPort(), true);
+                connected = secure;
+                secure.setSSLParameters(tls.clientParameters());
+                secure.startHandshake();
+            }
+            socket = connected;
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
         } catch (IOException e) {
-            socket.close();
+            connected.close();
             throw e;
         }
     }

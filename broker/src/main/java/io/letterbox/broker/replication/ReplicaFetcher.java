@@ -222,7 +222,7 @@ final class ReplicaFetcher implements Runnable {
                 throw new IOException("Broker " + leaderId + " has no endpoint on listener "
                         + config.interBrokerListener());
             }
-            connection = new LeaderConnection(address, config.socketTimeoutMs());
+            connection = new LeaderConnection(address, config.socketTimeoutMs(), config.interBrokerTls());
         }
         return connection;
     }

@@ -46,7 +46,9 @@ public final class ClientErrors {
             return e.getMessage() + ": check the security settings in --command-config";
         }
         if (e instanceof TimeoutException) {
-            return "the broker did not answer in time (" + e.getMessage() + ")";
+            // A plaintext client on an SSL listener sees only this: the broker closes each connection
+            return "the broker did not answer in time (" + e.getMessage() + "); if this address is an SSL "
+                    + "listener, pass --command-config with security.protocol=SSL and a trust store";
         }
         String message = e.getMessage();
         return (message == null || message.isBlank() ? e.getClass().getSimpleName() : message)

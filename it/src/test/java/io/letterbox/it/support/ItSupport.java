@@ -126,6 +126,33 @@ public final class ItSupport {
         throw new IllegalStateException("no free loopback port in " + FIRST_PORT + "-" + (FIRST_PORT + PORT_RANGE - 1));
     }
 
+    /** The absolute path of the first of {@code names} found on the PATH, or null. */
+    public static String onPath(String... names) {
+        for (String name : names) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                java.io.File f = new java.io.File(dir, name);
+                if (f.canExecute()) {
+                    return f.getAbsolutePath();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Skips the calling test when a tool it drives is not installed, on a developer machine; fails
+     * it in CI ({@code CI} set), where .ci/run installs every such tool.
+     */
+    public static void requireInstalled(boolean present, String what) {
+        if (present) {
+            return;
+        }
+        if (System.getenv("CI") != null) {
+            throw new AssertionError(what + " is not installed, and CI must run these tests (see .ci/run)");
+        }
+        org.junit.jupiter.api.Assumptions.abort(what + " is not installed; CI fails instead of skipping");
+    }
+
     /** The module's {@code target/} directory (failsafe runs in the module's base directory). */
     public static Path targetDir() {
         return Path.of(System.getProperty("basedir", ".")).resolve("target").toAbsolutePath();
@@ -177,11 +204,16 @@ public final class ItSupport {
     // ---- clients ------------------------------------------------------------------------------
 
     public static Admin admin(String bootstrap) {
+        return admin(bootstrap, Map.of());
+    }
+
+    public static Admin admin(String bootstrap, Map<String, Object> extra) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "it-admin");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        p.putAll(extra);
         return Admin.create(p);
     }
 
