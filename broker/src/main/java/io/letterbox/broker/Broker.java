@@ -217,7 +217,7 @@ public final class Broker implements AutoCloseable {
             var registry = Handlers.registry(config, node, partitions, logManager,
                     new FetchSessionCache(1000), fetches, throttles, groups, Time.SYSTEM, classicGroups, consumerGroups,
                     allGroups);
-            KafkaServer server = KafkaServer.start(config.listeners(), config::tls, registry, config.socketRequestMaxBytes(),
+            KafkaServer server = KafkaServer.start(config.listeners(), config::security, registry, config.socketRequestMaxBytes(),
                     config.numNetworkThreads(), config.socketSendBufferBytes(), config.socketReceiveBufferBytes());
             phases.end("listeners");
             long totalMs = phases.totalMillis();

@@ -65,9 +65,7 @@ class TlsIT {
                         + ",MTLS://127.0.0.1:" + mutualPort)
                 .override("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL")
                 .override("listener.name.mtls.ssl.client.auth", "required");
-        certs.brokerSettings().forEach(b::override);
-        broker = b.build();
-        broker.start();
+        broker = certs.startBroker(b);
     }
 
     @AfterAll

@@ -49,6 +49,9 @@ public final class BrokerConfig {
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
     public static final String SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
+    /** A SASL/PLAIN listener's users, only as {@code listener.name.<listener>.plain.sasl.jaas.config}. */
+    private static final String PLAIN_JAAS_CONFIG = "plain.sasl.jaas.config";
     /** Kafka's per-listener override of a key: {@code listener.name.<listener in lower case>.<key>}. */
     private static final String LISTENER_PREFIX = "listener.name.";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
@@ -252,8 +255,11 @@ public final class BrokerConfig {
             .define("replication.quota.window.size.seconds", INT, 1, atLeast(1), LOW,
                     "The length of each replication throttle window.")
             .define(SECURITY_PROTOCOL_MAP, STRING, null, LOW, "Listener name to security protocol, "
-                    + "NAME:PROTOCOL,...: PLAINTEXT or SSL. A listener named PLAINTEXT or SSL needs no entry; "
+                    + "NAME:PROTOCOL,...: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. A listener named after a protocol needs no entry; "
                     + "any other name not listed is PLAINTEXT.")
+            .define(SASL_ENABLED_MECHANISMS, LIST, "PLAIN", MEDIUM, "The SASL mechanisms SASL_PLAINTEXT and "
+                    + "SASL_SSL listeners accept: PLAIN, with the users of "
+                    + "listener.name.<listener>.plain.sasl.jaas.config (user_<name>=\"<password>\").")
             .define(TlsConfig.KEYSTORE_TYPE, STRING, "JKS", LOW, "The format of the key store: JKS or PKCS12.")
             .define(TlsConfig.KEYSTORE_LOCATION, STRING, null, HIGH, "The key store with an SSL listener's "
                     + "certificate and private key.")
@@ -306,7 +312,7 @@ public final class BrokerConfig {
     private final Map<String, Object> values;
     private final List<Endpoint> listeners;
     private final Map<String, SecurityProtocol> protocols;
-    private final Map<String, TlsConfig> tls;
+    private final Map<String, ListenerSecurity> security;
     private final ClusterConfig cluster;
     private final List<Endpoint> advertisedListeners;
     private final List<Path> logDirs;
@@ -315,7 +321,7 @@ public final class BrokerConfig {
     private BrokerConfig(Map<String, String> originals) {
         this.originals = Collections.unmodifiableMap(new TreeMap<>(originals));
         for (String key : originals.keySet()) {
-            if (!CONFIG_DEF.names().contains(key) && !isListenerTlsKey(key)) {
+            if (!CONFIG_DEF.names().contains(key) && !isListenerKey(key)) {
                 throw new ConfigException("Unknown configuration '" + key + "'; see docs for the supported keys");
             }
         }
@@ -331,14 +337,17 @@ public final class BrokerConfig {
                 (Long) values.get(ClusterConfig.BROKER_SESSION_TIMEOUT_MS));
         this.protocols = securityProtocols(allListeners, cluster.controllerListener());
         this.listeners = allListeners.stream().filter(e -> !e.equals(cluster.controllerListener())).toList();
-        Map<String, TlsConfig> tlsByListener = new TreeMap<>();
+        Map<String, ListenerSecurity> byListener = new TreeMap<>();
         for (Endpoint e : listeners) {
-            if (protocols.get(e.listenerName()) == SecurityProtocol.SSL) {
-                String name = e.listenerName();
-                tlsByListener.put(name, TlsConfig.load(name, key -> tlsValue(name, key)));
-            }
+            String name = e.listenerName();
+            SecurityProtocol protocol = protocols.get(name);
+            TlsConfig tls = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL
+                    ? TlsConfig.load(name, key -> listenerValue(name, key)) : null;
+            PlainUsers users = protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL
+                    ? plainUsers(name) : null;
+            byListener.put(name, new ListenerSecurity(protocol, tls, users));
         }
-        this.tls = Collections.unmodifiableMap(tlsByListener);
+        this.security = Collections.unmodifiableMap(byListener);
         if (listeners.isEmpty() && cluster.broker()) {
             throw new ConfigException(LISTENERS, values.get(LISTENERS), "no listener for clients besides "
                     + cluster.controllerListener().listenerName());
@@ -349,6 +358,10 @@ public final class BrokerConfig {
                 .filter(e -> cluster.controllerListener() == null
                         || !e.listenerName().equals(cluster.controllerListener().listenerName()))
                 .toList();
+        if (!cluster.voters().isEmpty() && cluster.broker() && security(interBrokerListener()).sasl()) {
+            throw new ConfigException("inter.broker.listener.name", interBrokerListener(), "followers do not "
+                    + "authenticate with SASL yet: name a PLAINTEXT or SSL listener for them");
+        }
         @SuppressWarnings("unchecked")
         List<String> dirs = (List<String>) values.get(LOG_DIRS);
         if (dirs == null || dirs.isEmpty()) {
@@ -359,17 +372,35 @@ public final class BrokerConfig {
         this.consumerGroupConfig = parseConsumerGroupConfig();
     }
 
-    private static boolean isListenerTlsKey(String key) {
+    /** {@code listener.name.<listener>.<key>} for a TLS or SASL key, or the listener's PLAIN JAAS line. */
+    private static boolean isListenerKey(String key) {
         if (!key.startsWith(LISTENER_PREFIX)) {
             return false;
         }
         String rest = key.substring(LISTENER_PREFIX.length());
         int dot = rest.indexOf('.');
-        return dot > 0 && TlsConfig.KEYS.contains(rest.substring(dot + 1));
+        String own = dot > 0 ? rest.substring(dot + 1) : "";
+        return TlsConfig.KEYS.contains(own) || own.equals(SASL_ENABLED_MECHANISMS) || own.equals(PLAIN_JAAS_CONFIG);
     }
 
-    /** A TLS key's value for {@code listener}: its {@code listener.name.} override, else the plain key's. */
-    private String tlsValue(String listener, String key) {
+    /**
+     * The users of a SASL listener: only PLAIN so far, from its JAAS line, as Kafka's brokers
+     * take it ({@code listener.name.<listener>.plain.sasl.jaas.config}).
+     */
+    private PlainUsers plainUsers(String listener) {
+        String mechanisms = listenerValue(listener, SASL_ENABLED_MECHANISMS);
+        for (String m : mechanisms.split(",")) {
+            if (!m.trim().equals("PLAIN")) {
+                throw new ConfigException(SASL_ENABLED_MECHANISMS, mechanisms, "listener " + listener + ": "
+                        + m.trim() + " is not supported yet; PLAIN is (over SASL_SSL, or on a trusted network)");
+            }
+        }
+        String key = LISTENER_PREFIX + listener.toLowerCase(Locale.ROOT) + "." + PLAIN_JAAS_CONFIG;
+        return PlainUsers.parse(key, originals.get(key));
+    }
+
+    /** A listener's value of a key: its {@code listener.name.} override, else the plain key's. */
+    private String listenerValue(String listener, String key) {
         String own = originals.get(LISTENER_PREFIX + listener.toLowerCase(Locale.ROOT) + "." + key);
         if (own != null) {
             return own;
@@ -413,13 +444,9 @@ public final class BrokerConfig {
             String name = e.listenerName();
             SecurityProtocol p = map.getOrDefault(name,
                     SecurityProtocol.names().contains(name) ? SecurityProtocol.forName(name) : SecurityProtocol.PLAINTEXT);
-            if (p == SecurityProtocol.SASL_PLAINTEXT || p == SecurityProtocol.SASL_SSL) {
-                throw new ConfigException(LISTENERS, values.get(LISTENERS), "listener " + name + " uses " + p
-                        + ", and SASL is not supported yet: use PLAINTEXT or SSL");
-            }
-            if (p == SecurityProtocol.SSL && controller != null && name.equals(controller.listenerName())) {
+            if (p != SecurityProtocol.PLAINTEXT && controller != null && name.equals(controller.listenerName())) {
                 throw new ConfigException(SECURITY_PROTOCOL_MAP, value, "the controller listener " + name
-                        + " must be PLAINTEXT: the metadata quorum does not speak TLS yet");
+                        + " must be PLAINTEXT: the metadata quorum does not speak TLS or SASL yet");
             }
             out.put(name, p);
         }
@@ -431,9 +458,14 @@ public final class BrokerConfig {
         return protocols.getOrDefault(listenerName, SecurityProtocol.PLAINTEXT);
     }
 
+    /** How a listener of this node secures its connections. */
+    public ListenerSecurity security(String listenerName) {
+        return security.getOrDefault(listenerName, ListenerSecurity.PLAINTEXT);
+    }
+
     /** The TLS settings of an SSL listener, or null for a plaintext one. */
     public TlsConfig tls(String listenerName) {
-        return tls.get(listenerName);
+        return security(listenerName).tls();
     }
 
     /** Fails now, naming the broker key, on a topic default the topic definition refuses. */
@@ -542,12 +574,15 @@ public final class BrokerConfig {
         return (Short) values.get("offsets.topic.replication.factor");
     }
 
+    /** The listener followers fetch from leaders on: {@code inter.broker.listener.name}, else the first advertised. */
+    private String interBrokerListener() {
+        String listener = (String) values.get("inter.broker.listener.name");
+        return listener != null ? listener : advertisedListeners.get(0).listenerName();
+    }
+
     /** The replication settings a follower and a leader use. */
     public ReplicationConfig replication() {
-        String listener = (String) values.get("inter.broker.listener.name");
-        if (listener == null) {
-            listener = advertisedListeners.get(0).listenerName();
-        }
+        String listener = interBrokerListener();
         return new ReplicationConfig(listener, (Long) values.get("replica.lag.time.max.ms"),
                 (Integer) values.get("num.replica.fetchers"), (Integer) values.get("replica.fetch.max.bytes"),
                 (Integer) values.get("replica.fetch.response.max.bytes"), (Integer) values.get("replica.fetch.wait.max.ms"),

@@ -56,7 +56,10 @@ public final class Handlers {
         registry.register(new IncrementalAlterConfigsHandler(metadata.controller()));
         registry.register(new DescribeLogDirsHandler(logManager));
         for (ApiKeys acls : List.of(ApiKeys.DESCRIBE_ACLS, ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS)) {
-            registry.register(new AclsDisabledHandler(acls));
+            registry.register(RefusingHandler.aclsDisabled(acls));
+        }
+        for (ApiKeys sasl : List.of(ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE)) {
+            registry.register(RefusingHandler.saslOutOfPlace(sasl));
         }
         // DeleteRecords fsyncs; rare enough that the common pool serves, off the network threads.
         registry.register(new DeleteRecordsHandler(metadata::image, partitions, delayedFetches, ForkJoinPool.commonPool()));

@@ -23,6 +23,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.letterbox.broker.config.ListenerSecurity;
 import io.letterbox.broker.handler.ApiHandler;
 import io.letterbox.broker.handler.ApiVersionsHandler;
 import io.letterbox.broker.handler.HandlerRegistry;
@@ -50,15 +51,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final HandlerRegistry registry;
     private final ListenerName listenerName;
     private final SecurityProtocol protocol;
+    /** On a SASL listener, the authentication every connection completes first; else null. */
+    private final SaslPlainAuthenticator authenticator;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId;
     private InetSocketAddress remote;
     private NettySendChannel sendChannel;
 
-    ConnectionHandler(HandlerRegistry registry, ListenerName listenerName, SecurityProtocol protocol) {
+    ConnectionHandler(HandlerRegistry registry, ListenerName listenerName, ListenerSecurity security) {
         this.registry = registry;
         this.listenerName = listenerName;
-        this.protocol = protocol;
+        this.protocol = security.protocol();
+        this.authenticator = security.sasl() ? new SaslPlainAuthenticator(security.plainUsers()) : null;
     }
 
     @Override
@@ -66,7 +70,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         remote = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet
                 : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
         connectionId = ctx.channel().localAddress() + "-" + remote + "-" + ctx.channel().id().asShortText();
-        sendChannel = new NettySendChannel(ctx, protocol == SecurityProtocol.PLAINTEXT);
+        sendChannel = new NettySendChannel(ctx, protocol == SecurityProtocol.PLAINTEXT
+                || protocol == SecurityProtocol.SASL_PLAINTEXT);
         super.channelActive(ctx);
     }
 
@@ -108,7 +113,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
-                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, protocol,
+                Optional.of(remote.getPort()), principal(), listenerName, protocol,
                 ClientInformation.EMPTY, false);
         AbstractRequest request;
         try {
@@ -120,6 +125,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (buffer.hasRemaining()) {
             closeOnBadInput(ctx, key + " request with " + buffer.remaining() + " unread bytes after its body");
+            return;
+        }
+        if (authenticator != null && !authenticator.authenticated() && key != ApiKeys.API_VERSIONS) {
+            authenticate(ctx, context, header, request);
             return;
         }
         boolean noResponse = request instanceof ProduceRequest produce && produce.acks() == 0;
@@ -152,6 +161,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** A request before the connection authenticated: a step of it, or a reason to close. */
+    private void authenticate(ChannelHandlerContext ctx, RequestContext context, RequestHeader header,
+            AbstractRequest request) {
+        if (!SaslPlainAuthenticator.isStep(request)) {
+            closeOnBadInput(ctx, header.apiKey() + " before authenticating");
+            return;
+        }
+        SaslPlainAuthenticator.Step step = authenticator.step(request);
+        InFlight slot = new InFlight(context, header.apiVersion());
+        inFlight.add(slot);
+        complete(ctx, slot, step.response());
+        if (step.close()) {
+            // As Kafka logs a failed authentication: once, at info
+            log.info("Closing connection from {}: {}", remote, authenticator.failure());
+            ctx.close();
+        }
+    }
+
+    private KafkaPrincipal principal() {
+        return authenticator == null ? KafkaPrincipal.ANONYMOUS : authenticator.principal();
+    }
+
     /** ApiVersions at a version newer than the codec knows. */
     private static boolean isApiVersions(ByteBuffer buffer) {
         return buffer.remaining() >= 8 && buffer.getShort(buffer.position()) == ApiKeys.API_VERSIONS.id
@@ -161,7 +192,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** ApiVersions newer than ours: answered at v0 with our range, so the client retries with it. */
     private void answerUnsupportedApiVersions(ChannelHandlerContext ctx, RequestHeader header) {
         RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
-                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, listenerName, protocol,
+                Optional.of(remote.getPort()), principal(), listenerName, protocol,
                 ClientInformation.EMPTY, false);
         InFlight slot = new InFlight(context, (short) 0);
         inFlight.add(slot);

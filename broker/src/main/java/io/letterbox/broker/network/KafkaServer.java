@@ -7,12 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.letterbox.broker.config.Endpoint;
-import io.letterbox.broker.config.TlsConfig;
+import io.letterbox.broker.config.ListenerSecurity;
 import io.letterbox.broker.handler.HandlerRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -33,8 +32,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The listeners: one server socket per configured endpoint, served by a shared group of
- * network threads (epoll when the platform has it, NIO otherwise). An SSL listener's connections
- * start with a TLS handler; a plaintext listener's pipeline is the frames and the requests only.
+ * network threads (epoll when the platform has it, NIO otherwise). An SSL or SASL_SSL listener's
+ * connections start with a TLS handler; a plaintext listener's pipeline is the frames and the
+ * requests only. SASL listeners authenticate in the requests' handler.
  */
 public final class KafkaServer implements AutoCloseable {
 
@@ -57,13 +57,13 @@ public final class KafkaServer implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException when a port cannot be bound
      */
-    public static KafkaServer start(List<Endpoint> endpoints, Function<String, TlsConfig> tls, HandlerRegistry registry,
-            int maxFrameBytes, int threads, int sendBufferBytes, int receiveBufferBytes) {
+    public static KafkaServer start(List<Endpoint> endpoints, Function<String, ListenerSecurity> security,
+            HandlerRegistry registry, int maxFrameBytes, int threads, int sendBufferBytes, int receiveBufferBytes) {
         KafkaServer server = new KafkaServer(threads);
         try {
             for (Endpoint endpoint : endpoints) {
-                server.bind(endpoint, tls.apply(endpoint.listenerName()), registry, maxFrameBytes, sendBufferBytes,
-                        receiveBufferBytes);
+                server.bind(endpoint, security.apply(endpoint.listenerName()), registry, maxFrameBytes,
+                        sendBufferBytes, receiveBufferBytes);
             }
             return server;
         } catch (RuntimeException e) {
@@ -72,12 +72,10 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
-    /** @param tls the listener's TLS settings, null for a plaintext listener */
-    private void bind(Endpoint endpoint, TlsConfig tls, HandlerRegistry registry, int maxFrameBytes,
+    private void bind(Endpoint endpoint, ListenerSecurity security, HandlerRegistry registry, int maxFrameBytes,
             int sendBufferBytes, int receiveBufferBytes) {
         ListenerName listenerName = new ListenerName(endpoint.listenerName());
-        SslContext tlsContext = tls == null ? null : tls.serverContext();
-        SecurityProtocol protocol = tls == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SSL;
+        SslContext tlsContext = security.tls() == null ? null : security.tls().serverContext();
         Class<? extends ServerSocketChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -102,7 +100,7 @@ public final class KafkaServer implements AutoCloseable {
                             ch.pipeline().addLast("file-chunks", new ChunkedWriteHandler());
                         }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxFrameBytes));
-                        ch.pipeline().addLast("requests", new ConnectionHandler(registry, listenerName, protocol));
+                        ch.pipeline().addLast("requests", new ConnectionHandler(registry, listenerName, security));
                     }
                 });
         InetSocketAddress address = endpoint.host().isEmpty()

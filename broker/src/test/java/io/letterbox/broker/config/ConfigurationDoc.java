@@ -44,10 +44,12 @@ final class ConfigurationDoc {
                     k -> k.startsWith("group.") || k.startsWith("offset.") || k.startsWith("offsets.")),
             new Section("Metadata quorum", "The Raft group (Apache Ratis) that holds the metadata log.",
                     k -> k.startsWith("controller.") || k.equals(BrokerConfig.PROCESS_ROLES)),
-            new Section("TLS", "SSL listeners (see `listener.security.protocol.map`): the broker's certificate, "
-                    + "whom it trusts, and the TLS versions and suites it accepts. Each key may be set for one "
-                    + "listener as `listener.name.<listener in lower case>.<key>`.",
-                    k -> k.startsWith("ssl.") || k.equals(BrokerConfig.SECURITY_PROTOCOL_MAP)),
+            new Section("TLS and SASL", "SSL and SASL_SSL listeners (see `listener.security.protocol.map`): the "
+                    + "broker's certificate, whom it trusts, and the TLS versions and suites it accepts. Each key may "
+                    + "be set for one listener as `listener.name.<listener in lower case>.<key>`. SASL_PLAINTEXT and "
+                    + "SASL_SSL listeners take SASL/PLAIN, with their users in "
+                    + "`listener.name.<listener>.plain.sasl.jaas.config`.",
+                    k -> k.startsWith("ssl.") || k.startsWith("sasl.") || k.equals(BrokerConfig.SECURITY_PROTOCOL_MAP)),
             new Section("Transactions and share groups", "Accepted so that Kafka's sample `server.properties` "
                     + "starts; Letterbox does not support transactions or share groups yet.",
                     k -> k.startsWith("transaction.") || k.startsWith("share.")),
@@ -56,7 +58,8 @@ final class ConfigurationDoc {
             new Section("Server", "Identity, listeners, network and topic creation.", k -> true));
 
     private static final List<String> ORDER = List.of("Server", "Log storage", "Log defaults for topics",
-            TOPIC_SECTION, "Group coordinator", "Metadata quorum", "TLS", "Transactions and share groups");
+            TOPIC_SECTION, "Group coordinator", "Metadata quorum", "TLS and SASL",
+            "Transactions and share groups");
 
     private static final String TOPIC_INTRO = "Set per topic when it is created (`letterbox topic create --config "
             + "k=v`, CreateTopics) or later (`letterbox topic alter --config k=v`, IncrementalAlterConfigs, "

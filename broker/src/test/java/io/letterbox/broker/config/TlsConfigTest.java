@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -95,10 +94,6 @@ class TlsConfigTest {
         pem.put("ssl.keystore.type", "PEM");
         assertThatThrownBy(() -> BrokerConfig.parse(pem)).hasMessageContaining("use PKCS12 or JKS");
 
-        for (String sasl : List.of("SASL_PLAINTEXT", "SASL_SSL")) {
-            assertThatThrownBy(() -> BrokerConfig.parse(withListeners(sasl + "://127.0.0.1:9093")))
-                    .hasMessageContaining("SASL is not supported yet");
-        }
 
         Map<String, String> unknown = withListeners("PLAINTEXT://127.0.0.1:9092");
         unknown.put("listener.security.protocol.map", "PLAINTEXT:TLS");

@@ -11,7 +11,6 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -26,6 +25,7 @@ import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.Test;
 
+import io.letterbox.broker.config.ListenerSecurity;
 import io.letterbox.broker.handler.ApiHandler;
 import io.letterbox.broker.handler.ApiVersionsHandler;
 import io.letterbox.broker.handler.HandlerRegistry;
@@ -58,7 +58,7 @@ class ConnectionHandlerTest {
     private EmbeddedChannel channel() {
         registry.register(new ApiVersionsHandler(registry)).register(held);
         return new EmbeddedChannel(new FrameDecoder(1 << 20),
-                new ConnectionHandler(registry, new ListenerName("PLAINTEXT"), SecurityProtocol.PLAINTEXT));
+                new ConnectionHandler(registry, new ListenerName("PLAINTEXT"), ListenerSecurity.PLAINTEXT));
     }
 
     private static ByteBuf frame(ApiKeys key, short version, int correlationId, ApiMessage body) {

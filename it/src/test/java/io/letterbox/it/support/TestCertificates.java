@@ -44,6 +44,14 @@ public record TestCertificates(Path brokerKeystore, Path brokerTruststore, Path 
                 "ssl.truststore.password", PASSWORD, "ssl.truststore.type", "PKCS12");
     }
 
+    /** Builds and starts the broker of {@code builder} with {@link #brokerSettings()} added. */
+    public BrokerProcess startBroker(BrokerProcess.Builder builder) {
+        brokerSettings().forEach(builder::override);
+        BrokerProcess broker = builder.build();
+        broker.start();
+        return broker;
+    }
+
     /** Java client settings for an SSL connection that trusts the broker, with a client certificate or without. */
     public Map<String, Object> clientSettings(boolean withCertificate) {
         Map<String, Object> m = new java.util.HashMap<>(Map.of("security.protocol", "SSL",
