@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.letterbox.it.support.BrokerProcess;
 import io.letterbox.it.support.ItSupport;
 import io.letterbox.it.support.TestCertificates;
-import io.letterbox.it.support.ThreeNodeCluster;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,14 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,15 +33,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SSL listeners with the Java client: one broker with a PLAINTEXT, an SSL and a mutual-TLS
- * listener (an SSL listener named MTLS whose {@code listener.name.mtls.ssl.client.auth=required}),
- * and a three-node cluster whose every listener but the controller's is SSL, so that followers
- * fetch from leaders over TLS.
+ * listener (an SSL listener named MTLS whose {@code listener.name.mtls.ssl.client.auth=required}).
+ * Replication over TLS is {@link SecureClusterIT}'s.
  */
 class TlsIT {
 
-    private static final int RECORDS = 3000;
+    static final int RECORDS = 3000;
     /** Larger than a TLS record, so that a fetch answer spans many file chunks. */
-    private static final String VALUE = "v".repeat(1000);
+    static final String VALUE = "v".repeat(1000);
 
     private static Path dir;
     private static TestCertificates certs;
@@ -169,44 +164,8 @@ class TlsIT {
         assertThat(keys).hasSize(100).startsWith("k0", "k1").endsWith("k99");
     }
 
-    @Test
-    void aClusterReplicatesOverTls() {
-        Path clusterDir = ItSupport.tempDir("tls-cluster");
-        TestCertificates clusterCerts = TestCertificates.create(clusterDir);
-        Map<String, String> overrides = new HashMap<>(clusterCerts.brokerSettings());
-        overrides.put("listener.security.protocol.map", "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT");
-        try (ThreeNodeCluster cluster = new ThreeNodeCluster("tls-cluster", overrides).start()) {
-            Map<String, Object> client = clusterCerts.clientSettings(false);
-            String topic = uniqueTopic("tls-replicated");
-            try (Admin admin = ItSupport.admin(cluster.bootstrap(), client)) {
-                get(admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 3)
-                        .configs(Map.of("min.insync.replicas", "3")))).all());
-                ItSupport.await("every replica in sync", () -> {
-                    TopicDescription d = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
-                    return d.partitions().stream().allMatch(p -> p.isr().size() == 3);
-                });
-            }
-            // acks=all with min.insync.replicas=3: each record is acknowledged once both followers fetched it over TLS
-            Map<String, Object> producerSettings = new HashMap<>(client);
-            producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
-            try (KafkaProducer<String, String> producer = ItSupport.producer(cluster.bootstrap(), producerSettings)) {
-                for (int i = 0; i < RECORDS; i++) {
-                    producer.send(new ProducerRecord<>(topic, "k" + i, i + VALUE));
-                }
-                producer.flush();
-            }
-            assertReadsEverything(cluster.bootstrap(), client, topic);
-            try (Admin admin = ItSupport.admin(cluster.bootstrap(), client)) {
-                List<TopicPartitionInfo> partitions = get(admin.describeTopics(List.of(topic)).allTopicNames())
-                        .get(topic).partitions();
-                assertThat(partitions).allSatisfy(p -> assertThat(p.isr()).hasSize(3));
-            }
-        } finally {
-            ItSupport.deleteRecursively(clusterDir);
-        }
-    }
-
-    private static void assertReadsEverything(String bootstrap, Map<String, Object> settings, String topic) {
+    /** Reads {@code topic} back with {@code settings}: every one of the records the tests write, intact. */
+    static void assertReadsEverything(String bootstrap, Map<String, Object> settings, String topic) {
         try (KafkaConsumer<String, String> consumer = ItSupport.consumer(bootstrap, settings)) {
             List<ConsumerRecord<String, String>> read = new ArrayList<>(ItSupport.readAll(consumer, topic));
             assertThat(read).hasSize(RECORDS);

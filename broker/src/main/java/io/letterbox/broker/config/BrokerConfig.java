@@ -50,8 +50,10 @@ public final class BrokerConfig {
     public static final String LISTENERS = "listeners";
     public static final String SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
     public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
+    public static final String SASL_INTER_BROKER_MECHANISM = "sasl.mechanism.inter.broker.protocol";
     /** A SASL/PLAIN listener's users, only as {@code listener.name.<listener>.plain.sasl.jaas.config}. */
     private static final String PLAIN_JAAS_CONFIG = "plain.sasl.jaas.config";
+    private static final String PLAIN_MECHANISM = "PLAIN";
     /** Kafka's per-listener override of a key: {@code listener.name.<listener in lower case>.<key>}. */
     private static final String LISTENER_PREFIX = "listener.name.";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
@@ -260,6 +262,9 @@ public final class BrokerConfig {
             .define(SASL_ENABLED_MECHANISMS, LIST, "PLAIN", MEDIUM, "The SASL mechanisms SASL_PLAINTEXT and "
                     + "SASL_SSL listeners accept: PLAIN, with the users of "
                     + "listener.name.<listener>.plain.sasl.jaas.config (user_<name>=\"<password>\").")
+            .define(SASL_INTER_BROKER_MECHANISM, STRING, "PLAIN", MEDIUM, "How followers log in to leaders when "
+                    + "the inter-broker listener is a SASL one: PLAIN, as the username and password of that "
+                    + "listener's JAAS line.")
             .define(TlsConfig.KEYSTORE_TYPE, STRING, "JKS", LOW, "The format of the key store: JKS or PKCS12.")
             .define(TlsConfig.KEYSTORE_LOCATION, STRING, null, HIGH, "The key store with an SSL listener's "
                     + "certificate and private key.")
@@ -358,9 +363,17 @@ public final class BrokerConfig {
                 .filter(e -> cluster.controllerListener() == null
                         || !e.listenerName().equals(cluster.controllerListener().listenerName()))
                 .toList();
-        if (!cluster.voters().isEmpty() && cluster.broker() && security(interBrokerListener()).sasl()) {
-            throw new ConfigException("inter.broker.listener.name", interBrokerListener(), "followers do not "
-                    + "authenticate with SASL yet: name a PLAINTEXT or SSL listener for them");
+        ListenerSecurity interBroker = cluster.broker() ? security(interBrokerListener()) : ListenerSecurity.PLAINTEXT;
+        if (!cluster.voters().isEmpty() && interBroker.sasl()) {
+            String mechanism = (String) values.get(SASL_INTER_BROKER_MECHANISM);
+            if (!mechanism.equals(PLAIN_MECHANISM)) {
+                throw new ConfigException(SASL_INTER_BROKER_MECHANISM, mechanism, "only PLAIN is supported yet");
+            }
+            if (interBroker.plainUsers().login() == null) {
+                throw new ConfigException(LISTENER_PREFIX + interBrokerListener().toLowerCase(Locale.ROOT) + "."
+                        + PLAIN_JAAS_CONFIG, "(hidden)", "followers log in to leaders on this inter-broker "
+                        + "listener: add username=\"...\" password=\"...\" (one of its user_ entries)");
+            }
         }
         @SuppressWarnings("unchecked")
         List<String> dirs = (List<String>) values.get(LOG_DIRS);
@@ -390,7 +403,7 @@ public final class BrokerConfig {
     private PlainUsers plainUsers(String listener) {
         String mechanisms = listenerValue(listener, SASL_ENABLED_MECHANISMS);
         for (String m : mechanisms.split(",")) {
-            if (!m.trim().equals("PLAIN")) {
+            if (!m.trim().equals(PLAIN_MECHANISM)) {
                 throw new ConfigException(SASL_ENABLED_MECHANISMS, mechanisms, "listener " + listener + ": "
                         + m.trim() + " is not supported yet; PLAIN is (over SASL_SSL, or on a trusted network)");
             }
@@ -589,7 +602,8 @@ public final class BrokerConfig {
                 (Integer) values.get("replica.fetch.backoff.ms"), (Integer) values.get("replica.socket.timeout.ms"),
                 (Long) values.get(LEADER_REPLICATION_THROTTLED_RATE), (Long) values.get(FOLLOWER_REPLICATION_THROTTLED_RATE),
                 (Integer) values.get("replication.quota.window.num"),
-                (Integer) values.get("replication.quota.window.size.seconds") * 1000L, tls(listener));
+                (Integer) values.get("replication.quota.window.size.seconds") * 1000L, tls(listener),
+                security(listener).sasl() ? security(listener).plainUsers().login() : null);
     }
 
     /** The automatic leader rebalance settings of the active controller. */

@@ -18,16 +18,33 @@ import org.apache.kafka.common.security.plain.PlainLoginModule;
  * The users a SASL/PLAIN listener accepts, from Kafka's broker JAAS line
  * {@code listener.name.<listener>.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule
  * required user_alice="alice-secret" user_bob="bob-secret";}: one {@code user_<name>="<password>"}
- * option per user. Passwords are compared in constant time. Immutable.
+ * option per user; the line's own {@code username} and {@code password} are the login this broker's
+ * followers use when this is the inter-broker listener. Passwords are compared in constant time.
+ * Immutable.
  */
 public final class PlainUsers {
 
     private static final String USER_PREFIX = "user_";
 
-    private final Map<String, byte[]> passwords;
+    /** A broker's own login, the JAAS line's {@code username} and {@code password}: how its followers log in. */
+    public record Login(String username, String password) {
+        @Override
+        public String toString() {
+            return "Login[" + username + "]";
+        }
+    }
 
-    private PlainUsers(Map<String, byte[]> passwords) {
+    private final Map<String, byte[]> passwords;
+    private final Login login;
+
+    private PlainUsers(Map<String, byte[]> passwords, Login login) {
         this.passwords = passwords;
+        this.login = login;
+    }
+
+    /** The broker's own login from the same line, or null when it names none. */
+    public Login login() {
+        return login;
     }
 
     /**
@@ -62,7 +79,11 @@ public final class PlainUsers {
         if (users.isEmpty()) {
             throw new ConfigException(key, "(hidden)", "names no user: add user_<name>=\"<password>\"");
         }
-        return new PlainUsers(Map.copyOf(users));
+        Object username = entries.get(0).getOptions().get("username");
+        Object password = entries.get(0).getOptions().get("password");
+        Login login = username == null || password == null ? null
+                : new Login(String.valueOf(username), String.valueOf(password));
+        return new PlainUsers(Map.copyOf(users), login);
     }
 
     /** Whether {@code user} exists and {@code password} is its password. */

@@ -222,7 +222,8 @@ final class ReplicaFetcher implements Runnable {
                 throw new IOException("Broker " + leaderId + " has no endpoint on listener "
                         + config.interBrokerListener());
             }
-            connection = new LeaderConnection(address, config.socketTimeoutMs(), config.interBrokerTls());
+            connection = new LeaderConnection(address, config.socketTimeoutMs(), config.interBrokerTls(),
+                    config.interBrokerLogin());
         }
         return connection;
     }

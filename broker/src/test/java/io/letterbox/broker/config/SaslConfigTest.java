@@ -70,10 +70,12 @@ class SaslConfigTest {
         cluster.put("listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
         cluster.put("controller.listener.names", "CONTROLLER");
         cluster.put("controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097");
-        assertThatThrownBy(() -> BrokerConfig.parse(cluster)).hasMessageContaining("inter.broker.listener.name")
-                .hasMessageContaining("PLAINTEXT or SSL listener");
-        cluster.put("listeners", cluster.get("listeners") + ",INTERNAL://127.0.0.1:9094");
-        cluster.put("inter.broker.listener.name", "INTERNAL");
-        assertThat(BrokerConfig.parse(cluster).security("INTERNAL").sasl()).isFalse();
+        assertThatThrownBy(() -> BrokerConfig.parse(cluster)).as("followers need a login on a SASL inter-broker listener")
+                .hasMessageContaining(JAAS_KEY).hasMessageContaining("username=");
+        cluster.put(JAAS_KEY, JAAS.replace("required", "required username=\"alice\" password=\"alice-secret\""));
+        assertThat(BrokerConfig.parse(cluster).replication().interBrokerLogin())
+                .isEqualTo(new PlainUsers.Login("alice", "alice-secret"));
+        cluster.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
+        assertThatThrownBy(() -> BrokerConfig.parse(cluster)).hasMessageContaining("only PLAIN");
     }
 }
