@@ -54,16 +54,14 @@ public final class TlsConfig {
             TRUSTSTORE_TYPE, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD, CLIENT_AUTH, PROTOCOL, ENABLED_PROTOCOLS,
             CIPHER_SUITES, ENDPOINT_IDENTIFICATION);
 
-    private final String listener;
     private final SSLContext context;
     private final ClientAuth clientAuth;
     private final String[] protocols;
     private final String[] cipherSuites;
     private final String endpointIdentification;
 
-    private TlsConfig(String listener, SSLContext context, ClientAuth clientAuth, String[] protocols,
-            String[] cipherSuites, String endpointIdentification) {
-        this.listener = listener;
+    private TlsConfig(SSLContext context, ClientAuth clientAuth, String[] protocols, String[] cipherSuites,
+            String endpointIdentification) {
         this.context = context;
         this.clientAuth = clientAuth;
         this.protocols = protocols;
@@ -118,7 +116,7 @@ public final class TlsConfig {
         // Kafka's rule: unset means https; set empty, no host name check
         String identification = value.apply(ENDPOINT_IDENTIFICATION) == null ? "https"
                 : value.apply(ENDPOINT_IDENTIFICATION).trim();
-        return new TlsConfig(listener, context, clientAuth, protocols, ciphers, identification);
+        return new TlsConfig(context, clientAuth, protocols, ciphers, identification);
     }
 
     private static KeyStore store(String key, String location, String type, char[] password) {
@@ -166,11 +164,6 @@ public final class TlsConfig {
 
     private static char[] chars(String password) {
         return password == null ? null : password.toCharArray();
-    }
-
-    /** The listener these settings are for. */
-    public String listener() {
-        return listener;
     }
 
     /** The server side, for the listener's connections. */
